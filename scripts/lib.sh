@@ -1,0 +1,39 @@
+# Shared helpers for the scripts in this folder. Source it; do not run it.
+# shellcheck shell=bash
+
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE_DIR=${SIGNAL_EXAMPLE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/signal-example}
+# The kernel series the project targets; the newest point release is taken.
+KERNEL_SERIES=7.3
+LLVM_SUFFIX=-19
+
+# Progress and errors go to stderr so that stdout stays machine-readable.
+log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
+die() { printf '[%s] error: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }
+
+# Runs a long command with its output in LOG, printing a progress line every
+# 30 s so that a user (or CI) never stares at silence. On failure the tail of
+# the log is shown.
+run_logged() {
+	local what=$1 logfile=$2; shift 2
+	local start=$SECONDS pid
+	log "$what (log: $logfile)"
+	"$@" >"$logfile" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 30 &
+		wait $! || true
+		kill -0 "$pid" 2>/dev/null || break
+		log "  ... $((SECONDS - start))s, $(wc -l <"$logfile") log lines, last: $(tail -n 1 "$logfile" | cut -c1-100)"
+	done
+	if ! wait "$pid"; then
+		tail -n 40 "$logfile" >&2
+		die "$what failed after $((SECONDS - start))s; full log: $logfile"
+	fi
+	log "$what: done in $((SECONDS - start))s"
+}
+
+# Everything the Rust kernel build needs on PATH (cargo-installed bindgen).
+export PATH="$HOME/.cargo/bin:$PATH"
