@@ -47,7 +47,7 @@ host-test:
 vm-test:
 	scripts/vm-run tests/vm-tests
 
-check:
+check: setup
 	$(KMAKE) CLIPPY=1 W=1 modules
 	rustfmt --edition 2021 --config-path $(RUSTFMT_CONFIG) --check signal_example.rs
 	cd user && $(CARGO) fmt --check
