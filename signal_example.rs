@@ -23,6 +23,12 @@
 //! * `EPERM`: the PID is a kernel thread, which ignores signals.
 //! * `EAGAIN`: the target's queue of pending real-time signals is full (`RLIMIT_SIGPENDING`).
 //!
+//! # Statistics
+//!
+//! `/sys/kernel/debug/signal_example/stats` (mode 0400) counts writes, signals sent and failures
+//! by errno, and shows the last write's target and result. The counters are lock-free: reading
+//! never blocks a writer (so one read is not a snapshot across counters).
+//!
 //! # Example
 //!
 //! A userspace program that receives the signal: the C receiver of the original example, made
@@ -80,11 +86,21 @@ use core::{
 };
 use kernel::{
     bindings,
-    error::from_err_ptr,
+    error::{
+        from_err_ptr,
+        to_result,
+        VTABLE_DEFAULT_ERROR, //
+    },
     prelude::*,
+    seq_file::SeqFile,
+    seq_print,
     str::CStr,
     sync::{
         aref::ARef,
+        atomic::{
+            Atomic,
+            Relaxed, //
+        },
         rcu, //
     },
     task::Task,
@@ -148,7 +164,9 @@ impl Defaults {
 }
 
 struct SignalExample {
-    _signalconfpid: DebugfsRootFile,
+    // Field order is drop order: the command file goes first, so no write can race the rest.
+    _signalconfpid: DebugfsEntry,
+    _stats_dir: DebugfsEntry,
 }
 
 impl kernel::Module for SignalExample {
@@ -160,40 +178,58 @@ impl kernel::Module for SignalExample {
             );
             return Err(EINVAL);
         };
-        let file = DebugfsRootFile::new::<SignalConfPid>(c"signalconfpid", 0o200)
-            .inspect_err(|e| pr_err!("cannot create signalconfpid in debugfs: {e:?}\n"))?;
+        let create = |what: &str, entry: Result<DebugfsEntry>| {
+            entry.inspect_err(|e| pr_err!("cannot create {what} in debugfs: {e:?}\n"))
+        };
+        let stats_dir = create("signal_example/", DebugfsEntry::root_dir(c"signal_example"))?;
+        create("signal_example/stats", stats_dir.add_file::<StatsFile>(c"stats"))?;
+        let signalconfpid = create(
+            "signalconfpid",
+            DebugfsEntry::root_file::<SignalConfPid>(c"signalconfpid"),
+        )?;
         pr_info!(
-            "ready: write a PID to /sys/kernel/debug/signalconfpid to send it signal {} with value {}\n",
+            "ready: a PID written to /sys/kernel/debug/signalconfpid gets signal {} with value {}\n",
             defaults.signal,
             defaults.value as i64
         );
         Ok(Self {
-            _signalconfpid: file,
+            _signalconfpid: signalconfpid,
+            _stats_dir: stats_dir,
         })
     }
 }
 
-/// The write handler of `signalconfpid`.
+/// `signalconfpid`: each write is a command.
 struct SignalConfPid;
 
-impl WriteHandler for SignalConfPid {
-    fn write(mut reader: UserSliceReader) -> Result<usize> {
-        // Everything lives on the stack: the write path does not allocate.
-        let len = reader.len();
-        let mut buf = [0u8; MAX_COMMAND_LEN];
-        let input = buf.get_mut(..len).ok_or(EINVAL)?;
-        reader.read_slice(input)?;
-        let command = Command::parse(input).map_err(|_| EINVAL)?;
-
-        // `init` checked the parameters, so this never fails.
-        let defaults = Defaults::from_params().ok_or(EINVAL)?;
-        queue_signal(
-            command.pid,
-            command.signal.unwrap_or(defaults.signal),
-            command.value.unwrap_or(defaults.value),
-        )?;
-        Ok(len)
+#[vtable]
+impl DebugfsHandler for SignalConfPid {
+    fn write(reader: UserSliceReader) -> Result<usize> {
+        let mut target = 0;
+        let result = run_command(reader, &mut target);
+        STATS.record(target, &result);
+        result
     }
+}
+
+/// Reads, parses and carries out one command; sets `target` once the PID is known.
+fn run_command(mut reader: UserSliceReader, target: &mut i32) -> Result<usize> {
+    // Everything lives on the stack: the write path does not allocate.
+    let len = reader.len();
+    let mut buf = [0u8; MAX_COMMAND_LEN];
+    let input = buf.get_mut(..len).ok_or(EINVAL)?;
+    reader.read_slice(input)?;
+    let command = Command::parse(input).map_err(|_| EINVAL)?;
+    *target = command.pid;
+
+    // `init` checked the parameters, so this never fails.
+    let defaults = Defaults::from_params().ok_or(EINVAL)?;
+    queue_signal(
+        command.pid,
+        command.signal.unwrap_or(defaults.signal),
+        command.value.unwrap_or(defaults.value),
+    )?;
+    Ok(len)
 }
 
 /// Looks up the task that `nr` names in the current task's PID namespace, taking a reference.
@@ -252,78 +288,214 @@ fn queue_signal(pid: i32, signal: u32, value: u64) -> Result {
     // SAFETY: `info` is a fully initialised `kernel_siginfo` that outlives the call, and
     // `task_ptr` is a task we hold a reference to. `send_sig_info()` takes spinlocks only, so it
     // may be called from any process context.
-    let ret = unsafe { bindings::send_sig_info(signal as i32, &mut info, task_ptr) };
-    kernel::error::to_result(ret)
+    to_result(unsafe { bindings::send_sig_info(signal as i32, &mut info, task_ptr) })
 }
 
-/// Handles writes to a [`DebugfsRootFile`].
-trait WriteHandler {
+/// The errors `stats` counts by name; any other is counted as `other`.
+const COUNTED_ERRORS: [(Error, &str); 5] = [
+    (EINVAL, "EINVAL"),
+    (EFAULT, "EFAULT"),
+    (ESRCH, "ESRCH"),
+    (EPERM, "EPERM"),
+    (EAGAIN, "EAGAIN"),
+];
+
+/// What the module has done since it was loaded.
+struct Stats {
+    writes: Atomic<u64>,
+    sent: Atomic<u64>,
+    /// Failures by errno: one slot per `COUNTED_ERRORS` entry, then one for any other errno.
+    failures: [Atomic<u64>; COUNTED_ERRORS.len() + 1],
+    /// The last write's target PID (high half; 0 if unparsed) and result (low half: 0 or a
+    /// negative errno), in one word so that a reader never pairs one write's target with another
+    /// write's result.
+    last: Atomic<u64>,
+}
+
+static STATS: Stats = Stats::new();
+
+impl Stats {
+    const fn new() -> Self {
+        Self {
+            writes: Atomic::new(0),
+            sent: Atomic::new(0),
+            failures: [const { Atomic::new(0) }; COUNTED_ERRORS.len() + 1],
+            last: Atomic::new(0),
+        }
+    }
+
+    fn record(&self, target: i32, result: &Result<usize>) {
+        self.writes.fetch_add(1, Relaxed);
+        let code = match result {
+            Ok(_) => {
+                self.sent.fetch_add(1, Relaxed);
+                0
+            }
+            Err(e) => {
+                let slot = COUNTED_ERRORS
+                    .iter()
+                    .position(|(counted, _)| counted == e)
+                    .unwrap_or(COUNTED_ERRORS.len());
+                self.failures[slot].fetch_add(1, Relaxed);
+                e.to_errno()
+            }
+        };
+        self.last
+            .store(u64::from(target as u32) << 32 | u64::from(code as u32), Relaxed);
+    }
+
+    /// The last write's target and result (0 or a negative errno).
+    fn last(&self) -> (i32, i32) {
+        let last = self.last.load(Relaxed);
+        ((last >> 32) as i32, last as u32 as i32)
+    }
+}
+
+/// `signal_example/stats`: one `name value` pair per line.
+struct StatsFile;
+
+#[vtable]
+impl DebugfsHandler for StatsFile {
+    fn show(m: &SeqFile) -> Result {
+        seq_print!(m, "writes {}\n", STATS.writes.load(Relaxed));
+        seq_print!(m, "sent {}\n", STATS.sent.load(Relaxed));
+        let names = COUNTED_ERRORS.iter().map(|(_, name)| *name).chain(["other"]);
+        for (name, count) in names.zip(&STATS.failures) {
+            seq_print!(m, "failed_{} {}\n", name, count.load(Relaxed));
+        }
+        let (target, result) = STATS.last();
+        seq_print!(m, "last_target {}\nlast_result {}\n", target, result);
+        Ok(())
+    }
+}
+
+/// The operations of a debugfs file of this module: writing, reading (`show`), or both.
+#[vtable]
+trait DebugfsHandler {
     /// Handles one `write(2)`; returns the number of bytes consumed.
-    fn write(reader: UserSliceReader) -> Result<usize>;
+    fn write(_reader: UserSliceReader) -> Result<usize> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Prints the file's contents, for reading.
+    fn show(_m: &SeqFile) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 }
 
-/// A write-only file at the root of debugfs, removed when dropped.
+/// A debugfs file or directory of this module, removed (with all it contains) when dropped.
 ///
 /// The `kernel` crate's safe debugfs API creates files only inside a directory, and its file
-/// operations have no `owner`, so a file held open across `rmmod` would be closed through freed
-/// module memory. This type fills both gaps: it creates the file at the root, and its operations
-/// are owned by this module, so an open file pins the module. debugfs itself makes removal wait
-/// for writes in progress and fail later ones (`debugfs_file_get()`).
+/// operations have no `owner`, so closing a file held open across `rmmod` would read the freed
+/// module's `file_operations`. This type fills both gaps: it creates files at the debugfs root
+/// too, and its operations are owned by this module, so an open file pins the module. debugfs
+/// itself makes removal wait for operations in progress and fail later ones.
 ///
 /// # Invariants
 ///
-/// `dentry` is the live debugfs file that `debugfs_create_file_full()` returned, and only `drop`
+/// `dentry` is a live debugfs file or directory that this module created, and only `drop`
 /// removes it.
-struct DebugfsRootFile {
+struct DebugfsEntry {
     dentry: *mut bindings::dentry,
 }
 
-// SAFETY: the dentry is only passed to `debugfs_remove()`, which may be called from any thread.
-unsafe impl Send for DebugfsRootFile {}
-// SAFETY: `&DebugfsRootFile` gives no access to the dentry.
-unsafe impl Sync for DebugfsRootFile {}
+// SAFETY: the dentry is only passed to debugfs functions, which may be called from any thread.
+unsafe impl Send for DebugfsEntry {}
+// SAFETY: `&DebugfsEntry` only creates files inside the directory, which debugfs serialises.
+unsafe impl Sync for DebugfsEntry {}
 
-impl DebugfsRootFile {
-    /// Creates `/sys/kernel/debug/<name>` with `mode`, whose writes `H` handles.
-    fn new<H: WriteHandler>(name: &'static CStr, mode: u16) -> Result<Self> {
-        // SAFETY: `name` is NUL-terminated; a NULL parent is the debugfs root; the file needs no
-        // private data or aux pointer; `WriteOps::<H>::FOPS` is a `'static` table whose `write`
-        // is sound for any file (it touches neither the file nor the offset).
-        let dentry = unsafe {
-            bindings::debugfs_create_file_full(
-                name.as_char_ptr(),
-                mode,
-                ptr::null_mut(),
-                ptr::null_mut(),
-                ptr::null(),
-                &WriteOps::<H>::FOPS,
-            )
-        };
+impl DebugfsEntry {
+    /// Creates the directory `/sys/kernel/debug/<name>`.
+    fn root_dir(name: &CStr) -> Result<Self> {
+        // SAFETY: `name` is NUL-terminated; a NULL parent is the debugfs root.
+        let dentry = unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), ptr::null_mut()) };
         // INVARIANT: `from_err_ptr` lets only a live dentry through.
         Ok(Self {
             dentry: from_err_ptr(dentry)?,
         })
     }
+
+    /// Creates the file `/sys/kernel/debug/<name>`, handled by `H`.
+    fn root_file<H: DebugfsHandler>(name: &CStr) -> Result<Self> {
+        // INVARIANT: `create_file` returns only a live dentry.
+        Ok(Self {
+            dentry: create_file::<H>(name, ptr::null_mut())?,
+        })
+    }
+
+    /// Creates the file `<name>` in this directory, handled by `H`; it goes with the directory.
+    fn add_file<H: DebugfsHandler>(&self, name: &CStr) -> Result {
+        create_file::<H>(name, self.dentry).map(|_| ())
+    }
 }
 
-impl Drop for DebugfsRootFile {
+impl Drop for DebugfsEntry {
     fn drop(&mut self) {
-        // SAFETY: by the type invariant `dentry` is our live debugfs file, removed only here.
-        // `debugfs_remove()` waits for writes in progress to finish.
+        // SAFETY: by the type invariant `dentry` is live and removed only here. The removal waits
+        // for operations in progress on it and on everything below it.
         unsafe { bindings::debugfs_remove(self.dentry) };
     }
 }
 
-/// The file operations of a [`DebugfsRootFile`] handled by `H`.
-struct WriteOps<H>(PhantomData<H>);
+/// Creates a debugfs file in `parent` (NULL: the root), handled by `H`.
+fn create_file<H: DebugfsHandler>(name: &CStr, parent: *mut bindings::dentry) -> Result<*mut bindings::dentry> {
+    // SAFETY: `name` is NUL-terminated; `parent` is NULL or a live directory of ours (the
+    // `DebugfsEntry` invariant); the file needs no private data (handlers use no per-file state);
+    // `FileOps::<H>::FOPS` is a `'static` table that is sound for any file.
+    let dentry = unsafe {
+        bindings::debugfs_create_file_full(
+            name.as_char_ptr(),
+            FileOps::<H>::MODE,
+            parent,
+            ptr::null_mut(),
+            ptr::null(),
+            &FileOps::<H>::FOPS,
+        )
+    };
+    from_err_ptr(dentry)
+}
 
-impl<H: WriteHandler> WriteOps<H> {
+/// The `file_operations` of a file handled by `H`.
+struct FileOps<H>(PhantomData<H>);
+
+impl<H: DebugfsHandler> FileOps<H> {
+    /// Root may write if `H` handles writes, and read if it shows contents; nobody else may.
+    const MODE: u16 = if H::HAS_WRITE { 0o200 } else { 0 } | if H::HAS_SHOW { 0o400 } else { 0 };
+
     const FOPS: bindings::file_operations = bindings::file_operations {
         owner: <SignalExample as ModuleMetadata>::THIS_MODULE.as_ptr(),
-        write: Some(Self::write),
+        open: if H::HAS_SHOW { Some(Self::open) } else { None },
+        read: if H::HAS_SHOW { Some(bindings::seq_read) } else { None },
+        release: if H::HAS_SHOW {
+            Some(bindings::single_release)
+        } else {
+            None
+        },
+        write: if H::HAS_WRITE { Some(Self::write) } else { None },
         llseek: Some(bindings::noop_llseek),
         ..pin_init::zeroed()
     };
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid `file` that is being opened.
+    unsafe extern "C" fn open(_inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
+        // SAFETY: `file` is being opened (the caller's contract); `show` is a `single_open()`
+        // show function that needs no private data.
+        unsafe { bindings::single_open(file, Some(Self::show), ptr::null_mut()) }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the seq_file code with a valid `seq_file` that only this thread uses meanwhile.
+    unsafe extern "C" fn show(m: *mut bindings::seq_file, _v: *mut c_void) -> c_int {
+        // SAFETY: `m` is valid and used by this thread alone for the call (the caller's contract).
+        let m = unsafe { SeqFile::from_raw(m) };
+        match H::show(m) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
 
     extern "C" fn write(
         _file: *mut bindings::file,
@@ -338,5 +510,51 @@ impl<H: WriteHandler> WriteOps<H> {
             Ok(written) => written as isize,
             Err(e) => e.to_errno() as isize,
         }
+    }
+}
+
+#[kernel::macros::kunit_tests(signal_example)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_pid_is_esrch() {
+        assert_eq!(queue_signal(i32::MAX, 44, 1234), Err(ESRCH));
+    }
+
+    #[test]
+    fn kernel_threads_are_eperm() {
+        // PID 2 is kthreadd; KUnit itself runs in a kernel thread.
+        assert_eq!(queue_signal(2, 44, 1234), Err(EPERM));
+        assert_eq!(queue_signal(current!().pid(), 44, 1234), Err(EPERM));
+    }
+
+    #[test]
+    fn parser_is_the_shared_one() {
+        let command = Command::parse(b"42 sig=40 value=-1\n\0");
+        assert_eq!(
+            command,
+            Ok(Command {
+                pid: 42,
+                signal: Some(40),
+                value: Some(u64::MAX),
+            })
+        );
+    }
+
+    #[test]
+    fn stats_count_by_errno_and_pair_target_with_result() {
+        let stats = Stats::new();
+        stats.record(7, &Ok(3));
+        stats.record(8, &Err(ESRCH));
+        stats.record(0, &Err(EINVAL));
+        stats.record(-5, &Err(ENOMEM));
+        assert_eq!(stats.writes.load(Relaxed), 4);
+        assert_eq!(stats.sent.load(Relaxed), 1);
+        let failures: [u64; 6] = core::array::from_fn(|i| stats.failures[i].load(Relaxed));
+        assert_eq!(failures, [1, 0, 1, 0, 0, 1]);
+        assert_eq!(stats.last(), (-5, ENOMEM.to_errno()));
+        stats.record(9, &Ok(1));
+        assert_eq!(stats.last(), (9, 0));
     }
 }
