@@ -12,7 +12,7 @@ CARGO ?= cargo
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM)
 RUSTFMT_CONFIG = $(KDIR)/source/.rustfmt.toml
 
-.PHONY: all module user fixtures setup kernel demo test host-test vm-test check clean
+.PHONY: all module user fixtures setup kernel demo test host-test vm-test check bench bench-module clean
 
 all: module user fixtures
 
@@ -47,6 +47,16 @@ host-test:
 vm-test:
 	scripts/vm-run tests/vm-tests
 
+# Benchmark (see README): both modules measured in one boot, then a table, JSON and a plot.
+bench: kernel bench-module
+	scripts/vm-run bench/run-in-vm build/bench
+	python3 -c 'import matplotlib' 2>/dev/null || python3 -m pip install --quiet matplotlib
+	bench/report build/bench
+
+# The seed's C module, ported to 7.3, as the benchmark's baseline.
+bench-module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/bench/seed-module LLVM=$(LLVM) modules
+
 check: setup
 	$(KMAKE) CLIPPY=1 W=1 modules
 	rustfmt --edition 2021 --config-path $(RUSTFMT_CONFIG) --check signal_example.rs
@@ -55,5 +65,7 @@ check: setup
 
 clean:
 	rm -rf build
+	rm -f bench/seed-module/*.o bench/seed-module/*.ko bench/seed-module/*.mod* \
+		bench/seed-module/.*.cmd bench/seed-module/modules.order bench/seed-module/Module.symvers
 	rm -f *.o *.ko *.mod *.mod.c .*.cmd .*.d modules.order Module.symvers
 	cd user && $(CARGO) clean
