@@ -113,7 +113,7 @@ use kernel::{
 };
 
 #[path = "user/src/command.rs"]
-mod command;
+pub mod command;
 
 use command::{
     is_valid_signal,
@@ -178,15 +178,13 @@ impl kernel::Module for SignalExample {
             );
             return Err(EINVAL);
         };
-        let create = |what: &str, entry: Result<DebugfsEntry>| {
-            entry.inspect_err(|e| pr_err!("cannot create {what} in debugfs: {e:?}\n"))
-        };
-        let stats_dir = create("signal_example/", DebugfsEntry::root_dir(c"signal_example"))?;
-        create("signal_example/stats", stats_dir.add_file::<StatsFile>(c"stats"))?;
-        let signalconfpid = create(
-            "signalconfpid",
-            DebugfsEntry::root_file::<SignalConfPid>(c"signalconfpid"),
-        )?;
+        let stats_dir = DebugfsEntry::root_dir(c"signal_example")
+            .inspect_err(|e| pr_err!("cannot create signal_example/ in debugfs: {e:?}\n"))?;
+        stats_dir
+            .add_file::<StatsFile>(c"stats")
+            .inspect_err(|e| pr_err!("cannot create signal_example/stats in debugfs: {e:?}\n"))?;
+        let signalconfpid = DebugfsEntry::root_file::<SignalConfPid>(c"signalconfpid")
+            .inspect_err(|e| pr_err!("cannot create signalconfpid in debugfs: {e:?}\n"))?;
         pr_info!(
             "ready: a PID written to /sys/kernel/debug/signalconfpid gets signal {} with value {}\n",
             defaults.signal,
@@ -359,8 +357,8 @@ impl DebugfsHandler for StatsFile {
     fn show(m: &SeqFile) -> Result {
         seq_print!(m, "writes {}\n", STATS.writes.load(Relaxed));
         seq_print!(m, "sent {}\n", STATS.sent.load(Relaxed));
-        let names = COUNTED_ERRORS.iter().map(|(_, name)| *name).chain(["other"]);
-        for (name, count) in names.zip(&STATS.failures) {
+        for (slot, count) in STATS.failures.iter().enumerate() {
+            let name = COUNTED_ERRORS.get(slot).map_or("other", |(_, name)| name);
             seq_print!(m, "failed_{} {}\n", name, count.load(Relaxed));
         }
         let (target, result) = STATS.last();
