@@ -86,6 +86,7 @@ use core::{
 };
 use kernel::{
     bindings,
+    mm::MmWithUser,
     error::{
         from_err_ptr,
         to_result,
@@ -242,6 +243,19 @@ fn find_task(nr: i32) -> Option<ARef<Task>> {
     NonNull::new(task).map(|task| ARef::from(unsafe { task.cast::<Task>().as_ref() }))
 }
 
+/// Returns whether the user task `task` still has its memory, that is, has not exited.
+fn has_user_memory(task: &Task) -> bool {
+    // SAFETY: `task` is a valid task; `get_task_mm()` returns NULL or an `mm` on which it took a
+    // user reference (`mmget()`) for us.
+    let mm = NonNull::new(unsafe { bindings::get_task_mm(task.as_ptr()) });
+    mm.map(|mm| {
+        // SAFETY: we own the reference `get_task_mm()` took; `ARef<MmWithUser>` gives it back
+        // with `mmput()` when dropped, here. `MmWithUser` is a transparent `mm_struct`.
+        drop(unsafe { ARef::<MmWithUser>::from_raw(mm.cast()) })
+    })
+    .is_some()
+}
+
 /// Sends `signal` with the payload `value` to the task that `pid` names in the writer's PID
 /// namespace: `send_sig_info()` with `SI_QUEUE`, the writer as the sender, as `sigqueue(3)` would.
 fn queue_signal(pid: i32, signal: u32, value: u64) -> Result {
@@ -250,16 +264,16 @@ fn queue_signal(pid: i32, signal: u32, value: u64) -> Result {
 
     // SAFETY: `task_ptr` is valid while we hold `task`. `PF_KTHREAD` is set when a task is created
     // and never changes; the volatile read tolerates concurrent updates of the other flags.
+    // (`flags` is the sixth field of `task_struct`; bindgen's layout of later fields can differ
+    // from the C compiler's, so this module reads no other field.)
     let flags = unsafe { ptr::read_volatile(&raw const (*task_ptr).flags) };
     if flags & bindings::PF_KTHREAD != 0 {
         // Kernel threads ignore signals: "success" would be a lie.
         return Err(EPERM);
     }
-    // SAFETY: `task->signal` lives as long as the task, which we hold. `live` counts the threads
-    // that have not exited; it is an `atomic_t`, read here as `atomic_read()` does.
-    let live = unsafe { ptr::read_volatile(&raw const (*(*task_ptr).signal).live.counter) };
-    if live == 0 {
-        // A zombie: the signal would be queued and thrown away.
+    if !has_user_memory(&task) {
+        // It has exited (a zombie, or a thread group leader that has ended while other threads
+        // run on): `send_sig_info()` would queue the signal to a thread that never takes it.
         return Err(ESRCH);
     }
     // A task that was reaped since the lookup has no PID namespace any more.
@@ -524,7 +538,8 @@ mod tests {
     fn kernel_threads_are_eperm() {
         // PID 2 is kthreadd; KUnit itself runs in a kernel thread.
         assert_eq!(queue_signal(2, 44, 1234), Err(EPERM));
-        assert_eq!(queue_signal(current!().pid(), 44, 1234), Err(EPERM));
+        // (`tgid_nr_ns` asks the kernel; `Task::pid()` reads a field at bindgen's offset.)
+        assert_eq!(queue_signal(current!().tgid_nr_ns(None), 44, 1234), Err(EPERM));
     }
 
     #[test]

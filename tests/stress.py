@@ -5,9 +5,10 @@
                                           with distinct values, retrying EAGAIN; prints the
                                           values sent (one per line) to stdout and a summary
                                           `accepted A eagain E` to stderr
-    stress.py churn SECONDS WRITERS PID   writers that open/write/close in a loop for SECONDS
-                                          (while the test unloads the module); prints a count per
-                                          outcome, e.g. `OK 120 ENOENT 3400`
+    stress.py churn SECONDS WRITERS PID   writers that open/write/close in a loop (while the
+                                          test unloads the module) until each has seen the file
+                                          gone 100 times, or SECONDS pass; prints a count per
+                                          outcome, e.g. `OK 120 ENOENT 400`
     stress.py random COUNT SEED           COUNT writes of random bytes; every result must be
                                           success or a documented errno; prints the counts
 """
@@ -66,7 +67,7 @@ def churn(seconds, nwriters, pid):
 
     def run():
         mine = collections.Counter()
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and mine["ENOENT"] < 100:
             try:
                 fd = os.open(CONFPID, os.O_WRONLY)
                 try:
