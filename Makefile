@@ -58,7 +58,7 @@ bench-module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/bench/seed-module LLVM=$(LLVM) modules
 
 check: setup
-	$(KMAKE) CLIPPY=1 W=1 modules
+	$(KMAKE) CLIPPY=1 W=1 KRUSTFLAGS=-Dwarnings modules
 	rustfmt --edition 2021 --config-path $(RUSTFMT_CONFIG) --check signal_example.rs
 	cd user && $(CARGO) fmt --check
 	cd user && $(CARGO) clippy --locked --all-targets -- -D warnings

@@ -86,12 +86,12 @@ use core::{
 };
 use kernel::{
     bindings,
-    mm::MmWithUser,
     error::{
         from_err_ptr,
         to_result,
         VTABLE_DEFAULT_ERROR, //
     },
+    mm::MmWithUser,
     prelude::*,
     seq_file::SeqFile,
     seq_print,
@@ -236,7 +236,8 @@ fn find_task(nr: i32) -> Option<ARef<Task>> {
     let _rcu = rcu::read_lock();
     // SAFETY: `find_vpid()` and `pid_task()` require the RCU read lock, which `_rcu` holds;
     // `pid_task()` accepts the NULL that `find_vpid()` returns for an unknown PID.
-    let task = unsafe { bindings::pid_task(bindings::find_vpid(nr), bindings::pid_type_PIDTYPE_PID) };
+    let task =
+        unsafe { bindings::pid_task(bindings::find_vpid(nr), bindings::pid_type_PIDTYPE_PID) };
     // SAFETY: a non-NULL `task` is a valid `task_struct` that RCU keeps alive until `_rcu` is
     // dropped; `ARef::from` takes a reference of our own (`get_task_struct()`) before that.
     // `Task` is a transparent wrapper of `task_struct`.
@@ -352,8 +353,10 @@ impl Stats {
                 e.to_errno()
             }
         };
-        self.last
-            .store(u64::from(target as u32) << 32 | u64::from(code as u32), Relaxed);
+        self.last.store(
+            u64::from(target as u32) << 32 | u64::from(code as u32),
+            Relaxed,
+        );
     }
 
     /// The last write's target and result (0 or a negative errno).
@@ -450,7 +453,10 @@ impl Drop for DebugfsEntry {
 }
 
 /// Creates a debugfs file in `parent` (NULL: the root), handled by `H`.
-fn create_file<H: DebugfsHandler>(name: &CStr, parent: *mut bindings::dentry) -> Result<*mut bindings::dentry> {
+fn create_file<H: DebugfsHandler>(
+    name: &CStr,
+    parent: *mut bindings::dentry,
+) -> Result<*mut bindings::dentry> {
     // SAFETY: `name` is NUL-terminated; `parent` is NULL or a live directory of ours (the
     // `DebugfsEntry` invariant); the file needs no private data (handlers use no per-file state);
     // `FileOps::<H>::FOPS` is a `'static` table that is sound for any file.
@@ -477,13 +483,21 @@ impl<H: DebugfsHandler> FileOps<H> {
     const FOPS: bindings::file_operations = bindings::file_operations {
         owner: <SignalExample as ModuleMetadata>::THIS_MODULE.as_ptr(),
         open: if H::HAS_SHOW { Some(Self::open) } else { None },
-        read: if H::HAS_SHOW { Some(bindings::seq_read) } else { None },
+        read: if H::HAS_SHOW {
+            Some(bindings::seq_read)
+        } else {
+            None
+        },
         release: if H::HAS_SHOW {
             Some(bindings::single_release)
         } else {
             None
         },
-        write: if H::HAS_WRITE { Some(Self::write) } else { None },
+        write: if H::HAS_WRITE {
+            Some(Self::write)
+        } else {
+            None
+        },
         llseek: Some(bindings::noop_llseek),
         ..pin_init::zeroed()
     };
@@ -539,7 +553,10 @@ mod tests {
         // PID 2 is kthreadd; KUnit itself runs in a kernel thread.
         assert_eq!(queue_signal(2, 44, 1234), Err(EPERM));
         // (`tgid_nr_ns` asks the kernel; `Task::pid()` reads a field at bindgen's offset.)
-        assert_eq!(queue_signal(current!().tgid_nr_ns(None), 44, 1234), Err(EPERM));
+        assert_eq!(
+            queue_signal(current!().tgid_nr_ns(None), 44, 1234),
+            Err(EPERM)
+        );
     }
 
     #[test]
