@@ -9,6 +9,7 @@ LLVM ?= -19
 # Expanded once, on first use: only targets that need a kernel tree pay for finding one.
 KDIR ?= $(eval KDIR := $$(shell $(CURDIR)/scripts/build-kernel))$(KDIR)
 CARGO ?= cargo
+BENCH_ROUNDS ?= 5
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM)
 RUSTFMT_CONFIG = $(KDIR)/source/.rustfmt.toml
 
@@ -49,7 +50,7 @@ vm-test:
 
 # Benchmark (see README): both modules measured in one boot, then a table, JSON and a plot.
 bench: kernel bench-module
-	scripts/vm-run bench/run-in-vm build/bench
+	scripts/vm-run bench/run-in-vm build/bench $(BENCH_ROUNDS)
 	python3 -c 'import matplotlib' 2>/dev/null || python3 -m pip install --quiet matplotlib
 	bench/report build/bench
 

@@ -92,6 +92,7 @@ use kernel::{
         VTABLE_DEFAULT_ERROR, //
     },
     mm::MmWithUser,
+    pid_namespace::PidNamespace,
     prelude::*,
     seq_file::SeqFile,
     seq_print,
@@ -231,19 +232,6 @@ fn run_command(mut reader: UserSliceReader, target: &mut i32) -> Result<usize> {
     Ok(len)
 }
 
-/// Looks up the task that `nr` names in the current task's PID namespace, taking a reference.
-fn find_task(nr: i32) -> Option<ARef<Task>> {
-    let _rcu = rcu::read_lock();
-    // SAFETY: `find_vpid()` and `pid_task()` require the RCU read lock, which `_rcu` holds;
-    // `pid_task()` accepts the NULL that `find_vpid()` returns for an unknown PID.
-    let task =
-        unsafe { bindings::pid_task(bindings::find_vpid(nr), bindings::pid_type_PIDTYPE_PID) };
-    // SAFETY: a non-NULL `task` is a valid `task_struct` that RCU keeps alive until `_rcu` is
-    // dropped; `ARef::from` takes a reference of our own (`get_task_struct()`) before that.
-    // `Task` is a transparent wrapper of `task_struct`.
-    NonNull::new(task).map(|task| ARef::from(unsafe { task.cast::<Task>().as_ref() }))
-}
-
 /// Returns whether the user task `task` still has its memory, that is, has not exited.
 fn has_user_memory(task: &Task) -> bool {
     // SAFETY: `task` is a valid task; `get_task_mm()` returns NULL or an `mm` on which it took a
@@ -257,10 +245,43 @@ fn has_user_memory(task: &Task) -> bool {
     .is_some()
 }
 
+/// The target of a command: a task, with a reference held, and who the writer is to it.
+struct Target {
+    task: ARef<Task>,
+    /// The writer's TGID in the target's PID namespace, 0 if the writer is invisible there.
+    sender_pid: i32,
+}
+
+/// Looks up the task that `nr` names in the writer's (current task's) PID namespace.
+fn find_target(nr: i32) -> Result<Target> {
+    let _rcu = rcu::read_lock();
+    // SAFETY: `find_vpid()` and `pid_task()` require the RCU read lock, which `_rcu` holds;
+    // `pid_task()` accepts the NULL that `find_vpid()` returns for an unknown PID.
+    let task =
+        unsafe { bindings::pid_task(bindings::find_vpid(nr), bindings::pid_type_PIDTYPE_PID) };
+    // SAFETY: a non-NULL `task` is a valid `task_struct` that RCU keeps alive until `_rcu` is
+    // dropped. `Task` is a transparent wrapper of `task_struct`.
+    let task = unsafe { NonNull::new(task).ok_or(ESRCH)?.cast::<Task>().as_ref() };
+    // SAFETY: `task` is valid, and `task_active_pid_ns()` may be called on it under RCU; it
+    // returns NULL once the task has been reaped.
+    let target_ns = unsafe { bindings::task_active_pid_ns(task.as_ptr()) };
+    if target_ns.is_null() {
+        return Err(ESRCH);
+    }
+    // SAFETY: `target_ns` is the live namespace of `task`, which RCU keeps alive while `_rcu` is
+    // held, and the reference does not escape this function.
+    let target_ns = unsafe { PidNamespace::from_ptr(target_ns) };
+    Ok(Target {
+        sender_pid: current!().tgid_nr_ns(Some(target_ns)),
+        // A reference of our own (`get_task_struct()`), taken before RCU is released.
+        task: ARef::from(task),
+    })
+}
+
 /// Sends `signal` with the payload `value` to the task that `pid` names in the writer's PID
 /// namespace: `send_sig_info()` with `SI_QUEUE`, the writer as the sender, as `sigqueue(3)` would.
 fn queue_signal(pid: i32, signal: u32, value: u64) -> Result {
-    let task = find_task(pid).ok_or(ESRCH)?;
+    let Target { task, sender_pid } = find_target(pid)?;
     let task_ptr = task.as_ptr();
 
     // SAFETY: `task_ptr` is valid while we hold `task`. `PF_KTHREAD` is set when a task is created
@@ -277,19 +298,16 @@ fn queue_signal(pid: i32, signal: u32, value: u64) -> Result {
         // run on): `send_sig_info()` would queue the signal to a thread that never takes it.
         return Err(ESRCH);
     }
-    // A task that was reaped since the lookup has no PID namespace any more.
-    let target_ns = task.get_pid_ns().ok_or(ESRCH)?;
 
-    let writer = current!();
     let mut info = bindings::kernel_siginfo::default();
     info.__bindgen_anon_1.si_signo = signal as i32;
     info.__bindgen_anon_1.si_code = bindings::SI_QUEUE;
-    // The sender as the target sees it: the writer's TGID in the target's PID namespace (0 if the
-    // writer is invisible there), and its UID in its own user namespace, which
-    // `send_signal_locked()` translates into the target's, exactly as for `kill(2)`.
+    // The sender as the target sees it: the writer's TGID in the target's PID namespace, and its
+    // UID in its own user namespace, which `send_signal_locked()` translates into the target's,
+    // exactly as for `kill(2)`.
     let sender = bindings::__sifields__bindgen_ty_3 {
-        _pid: writer.tgid_nr_ns(Some(&target_ns)),
-        _uid: writer.uid().into_uid_in_current_ns(),
+        _pid: sender_pid,
+        _uid: current!().uid().into_uid_in_current_ns(),
         _sigval: bindings::sigval {
             sival_ptr: value as usize as *mut c_void,
         },
@@ -314,8 +332,9 @@ const COUNTED_ERRORS: [(Error, &str); 5] = [
 ];
 
 /// What the module has done since it was loaded.
+///
+/// Only what cannot be derived is counted: `writes` is `sent` plus all failures.
 struct Stats {
-    writes: Atomic<u64>,
     sent: Atomic<u64>,
     /// Failures by errno: one slot per `COUNTED_ERRORS` entry, then one for any other errno.
     failures: [Atomic<u64>; COUNTED_ERRORS.len() + 1],
@@ -330,7 +349,6 @@ static STATS: Stats = Stats::new();
 impl Stats {
     const fn new() -> Self {
         Self {
-            writes: Atomic::new(0),
             sent: Atomic::new(0),
             failures: [const { Atomic::new(0) }; COUNTED_ERRORS.len() + 1],
             last: Atomic::new(0),
@@ -338,7 +356,6 @@ impl Stats {
     }
 
     fn record(&self, target: i32, result: &Result<usize>) {
-        self.writes.fetch_add(1, Relaxed);
         let code = match result {
             Ok(_) => {
                 self.sent.fetch_add(1, Relaxed);
@@ -359,6 +376,10 @@ impl Stats {
         );
     }
 
+    fn writes(&self) -> u64 {
+        self.sent.load(Relaxed) + self.failures.iter().map(|n| n.load(Relaxed)).sum::<u64>()
+    }
+
     /// The last write's target and result (0 or a negative errno).
     fn last(&self) -> (i32, i32) {
         let last = self.last.load(Relaxed);
@@ -372,7 +393,7 @@ struct StatsFile;
 #[vtable]
 impl DebugfsHandler for StatsFile {
     fn show(m: &SeqFile) -> Result {
-        seq_print!(m, "writes {}\n", STATS.writes.load(Relaxed));
+        seq_print!(m, "writes {}\n", STATS.writes());
         seq_print!(m, "sent {}\n", STATS.sent.load(Relaxed));
         for (slot, count) in STATS.failures.iter().enumerate() {
             let name = COUNTED_ERRORS.get(slot).map_or("other", |(_, name)| name);
@@ -579,7 +600,7 @@ mod tests {
         stats.record(8, &Err(ESRCH));
         stats.record(0, &Err(EINVAL));
         stats.record(-5, &Err(ENOMEM));
-        assert_eq!(stats.writes.load(Relaxed), 4);
+        assert_eq!(stats.writes(), 4);
         assert_eq!(stats.sent.load(Relaxed), 1);
         let failures: [u64; 6] = core::array::from_fn(|i| stats.failures[i].load(Relaxed));
         assert_eq!(failures, [1, 0, 1, 0, 0, 1]);
