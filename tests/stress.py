@@ -5,9 +5,10 @@
                                           with distinct values, retrying EAGAIN; prints the
                                           values sent (one per line) to stdout and a summary
                                           `accepted A eagain E` to stderr
-    stress.py churn SECONDS WRITERS PID   writers that open/write/close in a loop (while the
-                                          test unloads the module) until each has seen the file
-                                          gone 100 times, or SECONDS pass; prints a count per
+    stress.py churn SECONDS WRITERS PID   writers that open/write/close in a loop, pausing 2 ms
+                                          after each close (an open file pins the module: the
+                                          pauses let the test unload it), until each has seen the
+                                          file gone 100 times, or SECONDS pass; prints a count per
                                           outcome, e.g. `OK 120 ENOENT 400`
     stress.py random COUNT SEED           COUNT writes of random bytes; every result must be
                                           success or a documented errno; prints the counts
@@ -77,6 +78,7 @@ def churn(seconds, nwriters, pid):
                     os.close(fd)
             except OSError as e:
                 mine[errno.errorcode[e.errno]] += 1
+            time.sleep(0.002)
         with lock:
             outcomes.update(mine)
 
