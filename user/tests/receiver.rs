@@ -49,6 +49,16 @@ fn finish(mut child: Child, mut stdout: BufReader<ChildStdout>) -> (i32, String,
     (status.code().expect("exited normally"), out, err)
 }
 
+/// Waits for the child and checks it printed the seed's line for 1234 and exited with 0.
+fn expect_seed_line(child: Child, stdout: BufReader<ChildStdout>) {
+    let (code, out, err) = finish(child, stdout);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "received value 1234\n"),
+        "stderr: {err}"
+    );
+}
+
 fn start(args: &[&str]) -> (Child, BufReader<ChildStdout>, i32) {
     let mut child = spawn(args);
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
@@ -61,12 +71,7 @@ fn start(args: &[&str]) -> (Child, BufReader<ChildStdout>, i32) {
 fn prints_the_seed_line_for_a_queued_signal() {
     let (child, stdout, pid) = start(&["--no-register", "--timeout", "20"]);
     sigqueue(pid, 44, 1234);
-    let (code, out, err) = finish(child, stdout);
-    assert_eq!(
-        (code, out.as_str()),
-        (0, "received value 1234\n"),
-        "stderr: {err}"
-    );
+    expect_seed_line(child, stdout);
 }
 
 #[test]
@@ -136,12 +141,7 @@ fn registers_by_writing_its_pid_to_the_path() {
     assert_eq!(written, format!("{}\n", child.id()));
     sigqueue(child.id() as i32, 44, 1234);
     let stdout = BufReader::new(child.stdout.take().unwrap());
-    let (code, out, err) = finish(child, stdout);
-    assert_eq!(
-        (code, out.as_str()),
-        (0, "received value 1234\n"),
-        "stderr: {err}"
-    );
+    expect_seed_line(child, stdout);
 }
 
 #[test]
