@@ -299,10 +299,7 @@ fn pingpong(
     wait_child(child)?;
     if let Some(samples) = samples {
         let mut file = OpenOptions::new().create(true).append(true).open(samples)?;
-        let text: String = one_way
-            .iter()
-            .map(|ns| format!("{method:?} {ns}\n"))
-            .collect();
+        let text: String = one_way.iter().map(|ns| format!("{ns}\n")).collect();
         file.write_all(text.as_bytes())?;
     }
     one_way.sort_unstable();
