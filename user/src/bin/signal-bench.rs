@@ -2,10 +2,14 @@
 //! by side with `sigqueue(3)`, `pidfd_send_signal(2)` and `kill(2)`. Run by `make bench` inside
 //! the test VM; each run prints one JSON object on stdout.
 //!
-//! * `self`: a process signals itself N times; its `SA_SIGINFO` handler must have run once per
-//!   signal when the sending call returns (checked). Reports ns per signal.
-//! * `pingpong`: two processes answer each other's signal (`sigwaitinfo`), N round trips;
-//!   reports one-way latencies (half a round trip) p50/p99 and writes every sample to a file.
+//! * `self`: a process signals itself; its `SA_SIGINFO` handler must have run once per signal
+//!   when the sending call returns (checked). Reports ns per signal.
+//! * `pingpong`: two processes answer each other's signal (`sigwaitinfo`); reports one-way
+//!   latencies (half a round trip), p50 and p99, and can write every sample to a file.
+//!
+//! Both alternate between the methods in batches and report, per method, the median over batches
+//! of its figure and of its ratio to `sigqueue` in the same batch: on a shared host, speed drifts
+//! over seconds, and comparing neighbouring batches cancels the drift.
 //! * `throughput`: one writer sends M signals to one receiver as fast as the queue allows,
 //!   retrying `EAGAIN`; the receiver must get exactly M (checked). Reports signals per second.
 
@@ -33,21 +37,29 @@ struct Args {
 
 #[derive(Subcommand)]
 enum Bench {
-    /// Self round trip: signal ourselves N times.
+    /// Self round trip: signal ourselves, alternating between methods in batches.
     #[command(name = "self")]
     SelfRoundTrip {
-        #[arg(long)]
-        method: Method,
-        #[arg(long, default_value_t = 20_000)]
-        iterations: u64,
+        /// Methods to compare; must include sigqueue, the reference.
+        #[arg(long, value_delimiter = ',', required = true)]
+        methods: Vec<Method>,
+        #[arg(long, default_value_t = 20)]
+        batches: usize,
+        /// Signals per batch.
+        #[arg(long, default_value_t = 1_000)]
+        batch: u64,
     },
-    /// Cross-process ping-pong latency.
+    /// Cross-process ping-pong latency, alternating between methods in batches.
     Pingpong {
-        #[arg(long)]
-        method: Method,
-        #[arg(long, default_value_t = 5_000)]
-        iterations: usize,
-        /// Append the one-way latency samples (ns, one per line) to this file.
+        /// Methods to compare; must include sigqueue, the reference.
+        #[arg(long, value_delimiter = ',', required = true)]
+        methods: Vec<Method>,
+        #[arg(long, default_value_t = 20)]
+        batches: usize,
+        /// Round trips per batch.
+        #[arg(long, default_value_t = 250)]
+        batch: usize,
+        /// Append each method's one-way latencies (ns, one per line) to PREFIX.METHOD.txt.
         #[arg(long)]
         samples: Option<String>,
     },
@@ -208,28 +220,76 @@ fn wait_signal(set: &libc::sigset_t) -> io::Result<()> {
     }
 }
 
-fn self_round_trip(method: Method, path: &str, iterations: u64) -> io::Result<String> {
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Per method: the median over batches of its figure, and of its ratio to sigqueue's figure in the
+/// same batch. Alternating methods batch by batch cancels the slow drift of a shared host.
+fn summarise(bench: &str, methods: &[Method], figures: &[Vec<f64>], key: &str) -> Vec<String> {
+    let reference = reference_index(methods).expect("checked before the measurement");
+    methods
+        .iter()
+        .zip(figures)
+        .map(|(method, values)| {
+            let mut ratios: Vec<f64> =
+                values.iter().zip(&figures[reference]).map(|(v, r)| v / r).collect();
+            let mut values = values.clone();
+            format!(
+                r#"{{"bench":"{bench}","method":"{method:?}","batches":{},"{key}":{:.1},"ratio_to_sigqueue":{:.4}}}"#,
+                values.len(),
+                median(&mut values),
+                median(&mut ratios)
+            )
+        })
+        .collect()
+}
+
+/// Where sigqueue, the reference of every ratio, is in `methods`.
+fn reference_index(methods: &[Method]) -> io::Result<usize> {
+    methods
+        .iter()
+        .position(|&m| m == Method::Sigqueue)
+        .ok_or_else(|| io::Error::other("--methods must include sigqueue"))
+}
+
+fn self_round_trip(
+    methods: &[Method],
+    path: &str,
+    batches: usize,
+    batch: u64,
+) -> io::Result<String> {
+    reference_index(methods)?;
     install_counting_handler()?;
     // SAFETY: trivial getter.
     let me = unsafe { libc::getpid() };
-    let mut sender = Sender::new(method, path, me)?;
-    let start = Instant::now();
-    for i in 1..=iterations {
-        if !sender.send()? {
-            return Err(io::Error::other("EAGAIN while signalling ourselves"));
-        }
-        // The signal is delivered on the way back from the sending system call.
-        if HANDLED.load(Relaxed) != i {
-            return Err(io::Error::other(format!(
-                "handler ran {} times after {i} signals",
-                HANDLED.load(Relaxed)
-            )));
+    let mut senders = methods
+        .iter()
+        .map(|&m| Sender::new(m, path, me))
+        .collect::<io::Result<Vec<_>>>()?;
+    let mut figures = vec![Vec::with_capacity(batches); methods.len()];
+    let mut handled = 0;
+    for _ in 0..batches {
+        for (sender, figure) in senders.iter_mut().zip(&mut figures) {
+            let start = Instant::now();
+            for _ in 0..batch {
+                if !sender.send()? {
+                    return Err(io::Error::other("EAGAIN while signalling ourselves"));
+                }
+                // The signal is delivered on the way back from the sending system call.
+                handled += 1;
+                if HANDLED.load(Relaxed) != handled {
+                    return Err(io::Error::other(format!(
+                        "handler ran {} times after {handled} signals",
+                        HANDLED.load(Relaxed)
+                    )));
+                }
+            }
+            figure.push(start.elapsed().as_nanos() as f64 / batch as f64);
         }
     }
-    let ns = start.elapsed().as_nanos() as f64 / iterations as f64;
-    Ok(format!(
-        r#"{{"bench":"self","method":"{method:?}","iterations":{iterations},"ns_per_signal":{ns:.1}}}"#
-    ))
+    Ok(summarise("self", methods, &figures, "ns_per_signal").join("\n"))
 }
 
 /// Forks; the child runs `child` and exits with 0 on success.
@@ -266,48 +326,75 @@ fn wait_child(pid: i32) -> io::Result<()> {
     }
 }
 
-fn percentile(sorted: &[u64], p: f64) -> u64 {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
 fn pingpong(
-    method: Method,
+    methods: &[Method],
     path: &str,
-    iterations: usize,
+    batches: usize,
+    batch: usize,
     samples: Option<&str>,
 ) -> io::Result<String> {
+    reference_index(methods)?;
     let set = block_signal()?;
     // SAFETY: trivial getter.
     let parent = unsafe { libc::getpid() };
+    let child_methods = methods.to_vec();
     let path_for_child = path.to_owned();
+    // Both sides follow the same schedule: batch after batch, each method in turn.
     let child = fork_child(move || {
-        let mut sender = Sender::new(method, &path_for_child, parent)?;
-        for _ in 0..iterations {
-            wait_signal(&set)?;
-            while !sender.send()? {}
+        let mut senders = child_methods
+            .iter()
+            .map(|&m| Sender::new(m, &path_for_child, parent))
+            .collect::<io::Result<Vec<_>>>()?;
+        for _ in 0..batches {
+            for sender in &mut senders {
+                for _ in 0..batch {
+                    wait_signal(&set)?;
+                    while !sender.send()? {}
+                }
+            }
         }
         Ok(())
     })?;
-    let mut sender = Sender::new(method, path, child)?;
-    let mut one_way = Vec::with_capacity(iterations);
-    for _ in 0..iterations {
-        let start = Instant::now();
-        while !sender.send()? {}
-        wait_signal(&set)?;
-        one_way.push(start.elapsed().as_nanos() as u64 / 2);
+    let mut senders = methods
+        .iter()
+        .map(|&m| Sender::new(m, path, child))
+        .collect::<io::Result<Vec<_>>>()?;
+    let mut one_way = vec![Vec::with_capacity(batches * batch); methods.len()];
+    let mut batch_p50 = vec![Vec::with_capacity(batches); methods.len()];
+    for _ in 0..batches {
+        for ((sender, all), p50s) in senders.iter_mut().zip(&mut one_way).zip(&mut batch_p50) {
+            let mut this_batch = (0..batch)
+                .map(|_| {
+                    let start = Instant::now();
+                    while !sender.send()? {}
+                    wait_signal(&set)?;
+                    Ok(start.elapsed().as_nanos() as f64 / 2.0)
+                })
+                .collect::<io::Result<Vec<f64>>>()?;
+            all.extend_from_slice(&this_batch);
+            p50s.push(median(&mut this_batch));
+        }
     }
     wait_child(child)?;
-    if let Some(samples) = samples {
-        let mut file = OpenOptions::new().create(true).append(true).open(samples)?;
-        let text: String = one_way.iter().map(|ns| format!("{ns}\n")).collect();
-        file.write_all(text.as_bytes())?;
+    if let Some(prefix) = samples {
+        for (method, values) in methods.iter().zip(&one_way) {
+            let path = format!("{prefix}.{method:?}.txt");
+            let mut file = OpenOptions::new().create(true).append(true).open(path)?;
+            let text: String = values.iter().map(|ns| format!("{ns:.0}\n")).collect();
+            file.write_all(text.as_bytes())?;
+        }
     }
-    one_way.sort_unstable();
-    Ok(format!(
-        r#"{{"bench":"pingpong","method":"{method:?}","iterations":{iterations},"p50_ns":{},"p99_ns":{}}}"#,
-        percentile(&one_way, 0.50),
-        percentile(&one_way, 0.99)
-    ))
+    let summary = summarise("pingpong", methods, &batch_p50, "p50_ns");
+    let lines: Vec<String> = summary
+        .iter()
+        .zip(&mut one_way)
+        .map(|(line, values)| {
+            values.sort_by(f64::total_cmp);
+            let p99 = values[((values.len() - 1) as f64 * 0.99).round() as usize];
+            format!("{},\"p99_ns\":{p99:.0}}}", line.trim_end_matches('}'))
+        })
+        .collect();
+    Ok(lines.join("\n"))
 }
 
 fn throughput(method: Method, path: &str, count: u64) -> io::Result<String> {
@@ -349,14 +436,17 @@ fn throughput(method: Method, path: &str, count: u64) -> io::Result<String> {
 fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.bench {
-        Bench::SelfRoundTrip { method, iterations } => {
-            self_round_trip(method, &args.path, iterations)
-        }
+        Bench::SelfRoundTrip {
+            methods,
+            batches,
+            batch,
+        } => self_round_trip(&methods, &args.path, batches, batch),
         Bench::Pingpong {
-            method,
-            iterations,
+            methods,
+            batches,
+            batch,
             samples,
-        } => pingpong(method, &args.path, iterations, samples.as_deref()),
+        } => pingpong(&methods, &args.path, batches, batch, samples.as_deref()),
         Bench::Throughput { method, count } => throughput(method, &args.path, count),
     };
     match result {
