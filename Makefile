@@ -54,9 +54,13 @@ bench: kernel bench-module
 	python3 -c 'import matplotlib' 2>/dev/null || python3 -m pip install --quiet matplotlib
 	bench/report build/bench
 
-# The seed's C module, ported to 7.3, as the benchmark's baseline.
-bench-module:
+# The seed's C module, ported to 7.3, as the benchmark's baseline; and the cost breakdown tool.
+bench-module: build/write-cost
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/bench/seed-module LLVM=$(LLVM) modules
+
+build/write-cost: bench/write-cost.c
+	@mkdir -p build
+	$(CC) -O2 -Wall -o $@ $<
 
 check: setup
 	$(KMAKE) CLIPPY=1 W=1 KRUSTFLAGS=-Dwarnings modules
