@@ -91,7 +91,6 @@ use kernel::{
         to_result,
         VTABLE_DEFAULT_ERROR, //
     },
-    mm::MmWithUser,
     pid_namespace::PidNamespace,
     prelude::*,
     seq_file::SeqFile,
@@ -232,19 +231,6 @@ fn run_command(mut reader: UserSliceReader, target: &mut i32) -> Result<usize> {
     Ok(len)
 }
 
-/// Returns whether the user task `task` still has its memory, that is, has not exited.
-fn has_user_memory(task: &Task) -> bool {
-    // SAFETY: `task` is a valid task; `get_task_mm()` returns NULL or an `mm` on which it took a
-    // user reference (`mmget()`) for us.
-    let mm = NonNull::new(unsafe { bindings::get_task_mm(task.as_ptr()) });
-    mm.map(|mm| {
-        // SAFETY: we own the reference `get_task_mm()` took; `ARef<MmWithUser>` gives it back
-        // with `mmput()` when dropped, here. `MmWithUser` is a transparent `mm_struct`.
-        drop(unsafe { ARef::<MmWithUser>::from_raw(mm.cast()) })
-    })
-    .is_some()
-}
-
 /// The target of a command: a task, with a reference held, and who the writer is to it.
 struct Target {
     task: ARef<Task>,
@@ -285,17 +271,19 @@ fn queue_signal(pid: i32, signal: u32, value: u64) -> Result {
     let task_ptr = task.as_ptr();
 
     // SAFETY: `task_ptr` is valid while we hold `task`. `PF_KTHREAD` is set when a task is created
-    // and never changes; the volatile read tolerates concurrent updates of the other flags.
-    // (`flags` is the sixth field of `task_struct`; bindgen's layout of later fields can differ
-    // from the C compiler's, so this module reads no other field.)
+    // and never changes; `PF_EXITING` is set once, when the task starts to exit. The volatile read
+    // tolerates concurrent updates of the other flags. (`flags` is the sixth field of
+    // `task_struct`; bindgen's layout of later fields can differ from the C compiler's, so this
+    // module reads no other field.)
     let flags = unsafe { ptr::read_volatile(&raw const (*task_ptr).flags) };
     if flags & bindings::PF_KTHREAD != 0 {
         // Kernel threads ignore signals: "success" would be a lie.
         return Err(EPERM);
     }
-    if !has_user_memory(&task) {
-        // It has exited (a zombie, or a thread group leader that has ended while other threads
-        // run on): `send_sig_info()` would queue the signal to a thread that never takes it.
+    if flags & bindings::PF_EXITING != 0 {
+        // It is exiting or has exited (a zombie, or a thread group leader that has ended while
+        // other threads run on): `send_sig_info()` would queue the signal to a thread that never
+        // takes it.
         return Err(ESRCH);
     }
 
