@@ -25,7 +25,7 @@
 #define SIG 44
 #define BATCH 200
 enum { GETPID, EINVAL_W, ESRCH_W, SELF_W, SIGQUEUE, METHODS };
-static const char *names[] = { "getpid", "write-einval", "write-esrch", "write-self", "sigqueue" };
+static const char *names[] = { "getpid", "write-einval", "write-esrch", "write-self", "rt_sigqueueinfo" };
 
 static double now_ns(void)
 {
@@ -87,7 +87,7 @@ int main(int argc, char **argv)
 	}
 	for (int m = 0; m < METHODS; m++) {
 		qsort(ns[m], batches, sizeof(double), cmp);
-		printf("%-13s %8.0f ns/call (median of %d batches of %d)\n", names[m],
+		printf("%-16s %8.0f ns/call (median of %d batches of %d)\n", names[m],
 		       ns[m][batches / 2], batches, BATCH);
 	}
 	return 0;
