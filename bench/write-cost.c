@@ -6,7 +6,7 @@
  *   write-einval a write the module rejects at once ("x"): VFS + debugfs proxy + copy + parse
  *   write-esrch  a write naming no process: + PID lookup
  *   write-self   a write naming ourselves, signal blocked: + task/mm refs + send_sig_info
- *   sigqueue     rt_sigqueueinfo to ourselves, signal blocked (one system call, no glibc extras)
+ *   rt_sigqueueinfo  the same signal to ourselves, blocked (one system call, no glibc extras)
  * and the median ns per call of each is printed. The signal is blocked and the queue drained with
  * sigtimedwait every batch, so delivery is not part of it.
  *
