@@ -3,9 +3,9 @@
  * Where the time of a write to signalconfpid goes, measured from userspace in the test VM by
  * subtraction (the test kernel has no tracer): batches of the same length alternate between
  *   getpid       a system call that does nothing: the entry/exit floor
- *   write-einval a write the module rejects at once ("x"): VFS + debugfs proxy + copy + parse
+ *   write-einval a write the module rejects at once ("x"): VFS write path + copy + parse
  *   write-esrch  a write naming no process: + PID lookup
- *   write-self   a write naming ourselves, signal blocked: + task/mm refs + send_sig_info
+ *   write-self   a write naming ourselves, signal blocked: + task reference + send_sig_info()
  *   rt_sigqueueinfo  the same signal to ourselves, blocked (one system call, no glibc extras)
  * and the median ns per call of each is printed. The signal is blocked and the queue drained with
  * sigtimedwait every batch, so delivery is not part of it.
