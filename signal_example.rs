@@ -165,7 +165,7 @@ impl Defaults {
 }
 
 struct SignalExample {
-    // Field order is drop order: the command file goes first, so no write can race the rest.
+    // Dropped at unload, which cannot happen while either file is open (see `DebugfsEntry`).
     _signalconfpid: DebugfsEntry,
     _stats_dir: DebugfsEntry,
 }
