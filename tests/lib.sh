@@ -7,6 +7,16 @@ RECEIVER=$REPO_ROOT/user/target/release/signal-receiver
 SEED_RECEIVER=$REPO_ROOT/build/seed-receiver
 CONFPID=/sys/kernel/debug/signalconfpid
 
+# wait_until SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds; fails after SECONDS.
+wait_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.1
+	done
+}
+
 mount_debugfs() {
 	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 }
