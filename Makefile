@@ -2,16 +2,34 @@
 #
 # signal-example: `make demo` and `make test` are the two commands; see README.md.
 #
-# The module is built out of tree, the Rust-for-Linux way: `make KDIR=/path/to/kernel/tree`.
+# The module is built out of tree, the Rust-for-Linux way: `make module KDIR=/path/to/kernel/tree`,
+# into build/module/<kernel release>/ (signal_example.ko links to the last one built). A tree
+# without Rust artifacts, such as Debian's headers (KDIR=/lib/modules/$(uname -r)/build), is
+# replaced by one that scripts/debian/prepare-kdir makes from Debian's source of that kernel.
 # Without KDIR, the cached test kernel is used, and built first if missing (scripts/build-kernel).
 
-LLVM ?= -19
+ifeq ($(origin KDIR),undefined)
 # Expanded once, on first use: only targets that need a kernel tree pay for finding one.
-KDIR ?= $(eval KDIR := $$(shell $(CURDIR)/scripts/build-kernel))$(KDIR)
+KDIR = $(eval KDIR := $$(shell $(CURDIR)/scripts/build-kernel))$(KDIR)
+# The test kernel is built with LLVM; a tree given in KDIR is built as it says (Debian's headers
+# name their gcc in .kernelvariables), or with the LLVM given on the command line.
+LLVM ?= -19
+endif
 CARGO ?= cargo
 BENCH_ROUNDS ?= 5
-KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM)
+LLVM_ARG = $(if $(LLVM),LLVM=$(LLVM))
 RUSTFMT_CONFIG = $(KDIR)/source/.rustfmt.toml
+# The project's Python venv (virtme-ng; matplotlib for the benchmark's plot), as scripts/lib.sh says.
+VENV_DIR = $(shell bash -c '. scripts/lib.sh && echo "$$VENV_DIR"')
+
+# A shell snippet that prints the tree to build Rust modules against: KDIR, or the tree prepared
+# for KDIR's kernel release when KDIR has no Rust artifacts.
+RUST_KDIR = if [ -f "$(KDIR)/rust/libmacros.so" ]; then echo "$(KDIR)"; \
+	else $(CURDIR)/scripts/debian/prepare-kdir "$$(cat "$(KDIR)/include/config/kernel.release")"; fi
+
+# $(call kbuild,TARGETS): Kbuild on this module, its output in build/module/<kernel release>.
+kbuild = kdir=$$($(RUST_KDIR)) && out=$(CURDIR)/build/module/$$(cat "$$kdir/include/config/kernel.release") && \
+	mkdir -p "$$out" && $(MAKE) -C "$$kdir" M=$(CURDIR) MO="$$out" $(LLVM_ARG) $(1)
 
 .PHONY: all module user fixtures setup kernel demo test host-test vm-test check bench bench-module clean
 
@@ -19,7 +37,8 @@ all: module user fixtures
 
 module:
 	@test -n "$(KDIR)" || { echo "error: no kernel tree (KDIR)" >&2; exit 1; }
-	$(KMAKE) modules
+	@$(call kbuild,modules) && ln -sfn "$${out#$(CURDIR)/}/signal_example.ko" signal_example.ko && \
+		echo "built $${out#$(CURDIR)/}/signal_example.ko (vermagic $$(modinfo -F vermagic "$$out/signal_example.ko"))"
 
 user:
 	cd user && $(CARGO) build --release --locked
@@ -51,19 +70,19 @@ vm-test:
 # Benchmark (see README): both modules measured in one boot, then a table, JSON and a plot.
 bench: kernel bench-module
 	scripts/vm-run bench/run-in-vm build/bench $(BENCH_ROUNDS)
-	python3 -c 'import matplotlib' 2>/dev/null || python3 -m pip install --quiet matplotlib
-	bench/report build/bench
+	"$(VENV_DIR)/bin/python" -c 'import matplotlib' 2>/dev/null || "$(VENV_DIR)/bin/pip" install --quiet matplotlib
+	"$(VENV_DIR)/bin/python" bench/report build/bench
 
 # The seed's C module, ported to 7.3, as the benchmark's baseline; and the cost breakdown tool.
 bench-module: build/write-cost
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/bench/seed-module LLVM=$(LLVM) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/bench/seed-module $(LLVM_ARG) modules
 
 build/write-cost: bench/write-cost.c
 	@mkdir -p build
 	$(CC) -O2 -Wall -o $@ $<
 
 check: setup
-	$(KMAKE) CLIPPY=1 W=1 KRUSTFLAGS=-Dwarnings modules
+	@$(call kbuild,CLIPPY=1 W=1 KRUSTFLAGS=-Dwarnings modules)
 	rustfmt --edition 2021 --config-path $(RUSTFMT_CONFIG) --check signal_example.rs
 	cd user && $(CARGO) fmt --check
 	cd user && $(CARGO) clippy --locked --all-targets -- -D warnings
@@ -72,5 +91,5 @@ clean:
 	rm -rf build
 	rm -f bench/seed-module/*.o bench/seed-module/*.ko bench/seed-module/*.mod* \
 		bench/seed-module/.*.cmd bench/seed-module/modules.order bench/seed-module/Module.symvers
-	rm -f *.o *.ko *.mod *.mod.c .*.cmd .*.d modules.order Module.symvers
+	rm -f signal_example.ko
 	cd user && $(CARGO) clean

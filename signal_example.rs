@@ -110,7 +110,6 @@ use kernel::{
         UserSlice,
         UserSliceReader, //
     },
-    ModuleMetadata,
 };
 
 #[path = "user/src/command.rs"]
@@ -140,6 +139,33 @@ module! {
     },
 }
 
+/// Where the `kernel` crate's API differs between the kernels this module supports (Linux 7.2 and
+/// 7.3): the one place that knows. Kbuild sets `cfg(kernel_before_7_3)` for trees older than 7.3.
+mod compat {
+    use kernel::{
+        bindings,
+        module_param::ModuleParamAccess, //
+    };
+
+    /// This module's `struct module`, the owner of its file operations.
+    #[cfg(not(kernel_before_7_3))]
+    pub(crate) const THIS_MODULE: *mut bindings::module =
+        <crate::SignalExample as kernel::ModuleMetadata>::THIS_MODULE.as_ptr();
+
+    /// This module's `struct module` (before 7.3, `module!` declares it as a static of the crate).
+    #[cfg(kernel_before_7_3)]
+    pub(crate) const THIS_MODULE: *mut bindings::module = crate::THIS_MODULE.as_ptr();
+
+    /// A module parameter's value (before 7.3, `value()` returned a reference).
+    pub(crate) fn param<T: Copy>(param: &ModuleParamAccess<T>) -> T {
+        #[cfg(not(kernel_before_7_3))]
+        let value = param.value();
+        #[cfg(kernel_before_7_3)]
+        let value = *param.value();
+        value
+    }
+}
+
 /// What a write sends when it names no signal or value: the module parameters.
 ///
 /// Parameters are set at load time only (they are not in sysfs), and `init` refuses to load with
@@ -153,13 +179,13 @@ struct Defaults {
 impl Defaults {
     /// Reads the parameters; `None` if `signal` is not a signal number.
     fn from_params() -> Option<Self> {
-        let signal = u32::try_from(module_parameters::signal.value())
+        let signal = u32::try_from(compat::param(&module_parameters::signal))
             .ok()
             .filter(|&signal| is_valid_signal(signal))?;
         Some(Self {
             signal,
             // The payload travels as a 64-bit pattern: negative values wrap on purpose.
-            value: module_parameters::value.value() as u64,
+            value: compat::param(&module_parameters::value) as u64,
         })
     }
 }
@@ -175,7 +201,7 @@ impl kernel::Module for SignalExample {
         let Some(defaults) = Defaults::from_params() else {
             pr_err!(
                 "signal={} is not a signal number (1..=64)\n",
-                module_parameters::signal.value()
+                compat::param(&module_parameters::signal)
             );
             return Err(EINVAL);
         };
@@ -496,7 +522,7 @@ impl<H: DebugfsHandler> FileOps<H> {
     const MODE: u16 = if H::HAS_WRITE { 0o200 } else { 0 } | if H::HAS_SHOW { 0o400 } else { 0 };
 
     const FOPS: bindings::file_operations = bindings::file_operations {
-        owner: <SignalExample as ModuleMetadata>::THIS_MODULE.as_ptr(),
+        owner: compat::THIS_MODULE,
         open: if H::HAS_SHOW { Some(Self::open) } else { None },
         read: if H::HAS_SHOW {
             Some(bindings::seq_read)

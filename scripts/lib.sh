@@ -8,6 +8,9 @@ CACHE_DIR=${SIGNAL_EXAMPLE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/signal-example
 # The kernel series the project targets; the newest point release is taken.
 KERNEL_SERIES=7.3
 LLVM_SUFFIX=-19
+# virtme-ng lives in a venv of its own (Debian's Python refuses pip outside one: PEP 668).
+VENV_DIR=$CACHE_DIR/venv
+VNG=$VENV_DIR/bin/vng
 
 # Progress and errors go to stderr so that stdout stays machine-readable.
 log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
@@ -22,11 +25,13 @@ run_logged() {
 	log "$what (log: $logfile)"
 	"$@" >"$logfile" 2>&1 &
 	pid=$!
+	local next=$((SECONDS + 30))
 	while kill -0 "$pid" 2>/dev/null; do
-		sleep 30 &
-		wait $! || true
-		kill -0 "$pid" 2>/dev/null || break
-		log "  ... $((SECONDS - start))s, $(wc -l <"$logfile") log lines, last: $(tail -n 1 "$logfile" | cut -c1-100)"
+		sleep 1
+		if [ "$SECONDS" -ge "$next" ] && kill -0 "$pid" 2>/dev/null; then
+			log "  ... $((SECONDS - start))s, $(wc -l <"$logfile") log lines, last: $(tail -n 1 "$logfile" | cut -c1-100)"
+			next=$((SECONDS + 30))
+		fi
 	done
 	if ! wait "$pid"; then
 		tail -n 40 "$logfile" >&2

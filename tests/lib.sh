@@ -2,8 +2,9 @@
 # shellcheck shell=bash
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-MODULE=$REPO_ROOT/signal_example.ko
-RECEIVER=$REPO_ROOT/user/target/release/signal-receiver
+# scripts/vm-run says which module fits the booted kernel, and where the receiver is.
+MODULE=${SIGNAL_EXAMPLE_MODULE:?run this in the VM through scripts/vm-run}
+RECEIVER=${SIGNAL_EXAMPLE_RECEIVER:?run this in the VM through scripts/vm-run}
 SEED_RECEIVER=$REPO_ROOT/build/seed-receiver
 CONFPID=/sys/kernel/debug/signalconfpid
 
