@@ -17,6 +17,8 @@ LLVM ?= -19
 endif
 CARGO ?= cargo
 BENCH_ROUNDS ?= 5
+# The kernels `make test` runs the VM suite on (scripts/vm-run's VM_KERNEL values).
+VM_KERNELS ?= test debian-7.3 debian-7.2
 LLVM_ARG = $(if $(LLVM),LLVM=$(LLVM))
 RUSTFMT_CONFIG = $(KDIR)/source/.rustfmt.toml
 # The project's Python venv (virtme-ng; matplotlib for the benchmark's plot), as scripts/lib.sh says.
@@ -64,8 +66,9 @@ test: kernel host-test vm-test
 host-test:
 	cd user && $(CARGO) test --locked
 
+# The prepare-kdir failure tests and the VM suite on every kernel of VM_KERNELS, one closing line.
 vm-test:
-	scripts/vm-run tests/vm-tests
+	tests/run-suites $(VM_KERNELS)
 
 # Benchmark (see README): both modules measured in one boot, then a table, JSON and a plot.
 bench: kernel bench-module
