@@ -42,3 +42,9 @@ PY
 
 # Kernel log lines that mean the kernel found a bug.
 KERNEL_BUG_PATTERN='WARNING:|BUG:|Oops|INFO: possible|INFO: lockdep|lockdep:|KASAN|UBSAN|general protection|Call Trace|circular locking|suspicious RCU'
+
+# The kernel log without what virtme-ng's init (a userspace program) writes into it: its own
+# "WARNING:" lines (a root without `ip`, say) are not the kernel's.
+kernel_log() {
+	dmesg | grep -v 'virtme-ng-init: '
+}
