@@ -29,7 +29,7 @@ run_logged() {
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
 		if [ "$SECONDS" -ge "$next" ] && kill -0 "$pid" 2>/dev/null; then
-			log "  ... $((SECONDS - start))s, $(wc -l <"$logfile") log lines, last: $(tail -n 1 "$logfile" | cut -c1-100)"
+			log "  ... $((SECONDS - start))s, $(wc -l <"$logfile") lines in $(basename "$logfile"), last: $(tail -n 1 "$logfile" | cut -c1-90)"
 			next=$((SECONDS + 30))
 		fi
 	done
