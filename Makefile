@@ -18,7 +18,7 @@ endif
 CARGO ?= cargo
 BENCH_ROUNDS ?= 5
 # The kernels `make test` runs the VM suite on (scripts/vm-run's VM_KERNEL values).
-VM_KERNELS ?= test debian-7.3 debian-7.2
+VM_KERNELS ?= test debian-7.3 debian-7.3-cloud debian-7.2
 LLVM_ARG = $(if $(LLVM),LLVM=$(LLVM))
 RUSTFMT_CONFIG = $(KDIR)/source/.rustfmt.toml
 # The project's Python venv (virtme-ng; matplotlib for the benchmark's plot), as scripts/lib.sh says.
@@ -33,7 +33,8 @@ RUST_KDIR = if [ -f "$(KDIR)/rust/libmacros.so" ]; then echo "$(KDIR)"; \
 kbuild = kdir=$$($(RUST_KDIR)) && out=$(CURDIR)/build/module/$$(cat "$$kdir/include/config/kernel.release") && \
 	mkdir -p "$$out" && $(MAKE) -C "$$kdir" M=$(CURDIR) MO="$$out" $(LLVM_ARG) $(1)
 
-.PHONY: all module user fixtures setup kernel demo test test-systems host-test vm-test check bench bench-module clean
+.PHONY: all module user fixtures setup kernel demo test test-systems host-test vm-test check \
+	install uninstall dkms-source dkms-install dkms-uninstall bench bench-module clean
 
 all: module user fixtures
 
@@ -51,6 +52,36 @@ fixtures: build/seed-receiver
 build/seed-receiver: tests/seed_receiver.c
 	@mkdir -p build
 	$(CC) -O2 -o $@ $<
+
+# The receiver, for users (`sudo make install`; PREFIX and DESTDIR as usual).
+PREFIX ?= /usr/local
+install:
+	@test -x user/target/release/signal-receiver || { echo "error: build it first: make user" >&2; exit 1; }
+	install -D -m 0755 user/target/release/signal-receiver $(DESTDIR)$(PREFIX)/bin/signal-receiver
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/signal-receiver
+
+# DKMS (see dkms.conf): the module's source under /usr/src, built and installed for every
+# installed kernel that has Rust (or those in DKMS_KERNELS); later kernels get it automatically.
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+DKMS_SOURCE = $(DESTDIR)/usr/src/signal-example-$(VERSION)
+DKMS_FILES = dkms.conf Kbuild Makefile signal_example.rs user/src/command.rs scripts/lib.sh \
+	scripts/debian/prepare-kdir
+DKMS_KERNELS ?= $(patsubst /lib/modules/%/build/.config,%,$(shell grep -lx CONFIG_RUST=y /lib/modules/*/build/.config 2>/dev/null))
+
+dkms-source:
+	for file in $(DKMS_FILES); do install -D -m 0644 $$file $(DKMS_SOURCE)/$$file || exit 1; done
+	chmod 0755 $(DKMS_SOURCE)/scripts/debian/prepare-kdir
+
+dkms-install: dkms-source
+	@test -n "$(DKMS_KERNELS)" || { echo "error: no installed kernel has Rust (CONFIG_RUST=y in /lib/modules/*/build/.config)" >&2; exit 1; }
+	dkms status signal-example/$(VERSION) | grep -q . || dkms add signal-example/$(VERSION)
+	for kernel in $(DKMS_KERNELS); do dkms install signal-example/$(VERSION) -k $$kernel || exit 1; done
+
+dkms-uninstall:
+	dkms remove signal-example/$(VERSION) --all
+	rm -rf $(DKMS_SOURCE)
 
 setup:
 	scripts/setup-host
