@@ -34,7 +34,7 @@ kbuild = kdir=$$($(RUST_KDIR)) && out=$(CURDIR)/build/module/$$(cat "$$kdir/incl
 	mkdir -p "$$out" && $(MAKE) -C "$$kdir" M=$(CURDIR) MO="$$out" $(LLVM_ARG) $(1)
 
 .PHONY: all module user fixtures setup kernel demo test test-systems host-test vm-test check \
-	install uninstall dkms-source dkms-install dkms-uninstall bench bench-module clean
+	install uninstall dkms-source dkms-install dkms-uninstall setup-test bench bench-module clean
 
 all: module user fixtures
 
@@ -55,9 +55,10 @@ build/seed-receiver: tests/seed_receiver.c
 
 # The receiver, for users (`sudo make install`; PREFIX and DESTDIR as usual).
 PREFIX ?= /usr/local
+RECEIVER_BINARY ?= user/target/release/signal-receiver
 install:
-	@test -x user/target/release/signal-receiver || { echo "error: build it first: make user" >&2; exit 1; }
-	install -D -m 0755 user/target/release/signal-receiver $(DESTDIR)$(PREFIX)/bin/signal-receiver
+	@test -x $(RECEIVER_BINARY) || { echo "error: build it first: make user" >&2; exit 1; }
+	install -D -m 0755 $(RECEIVER_BINARY) $(DESTDIR)$(PREFIX)/bin/signal-receiver
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/signal-receiver
@@ -85,6 +86,11 @@ dkms-uninstall:
 
 setup:
 	scripts/setup-host
+
+# scripts/setup-host on a stock Debian trixie (a fresh copy of a cached bare root): about 4 min,
+# so not part of `make test`.
+setup-test: setup
+	tests/setup-host-on-trixie
 
 kernel: setup
 	scripts/build-kernel >/dev/null
