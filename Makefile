@@ -17,8 +17,12 @@ LLVM ?= -19
 endif
 CARGO ?= cargo
 BENCH_ROUNDS ?= 5
+# The kernels `make bench` measures on (VM_KERNEL values), each in one boot; full or smoke runs.
+BENCH_KERNELS ?= test debian-7.3
+BENCH_SIZE ?= full
+BENCH_DIR ?= build/bench
 # The kernels `make test` runs the VM suite on (scripts/vm-run's VM_KERNEL values).
-VM_KERNELS ?= test debian-7.3 debian-7.3-cloud debian-7.2
+VM_KERNELS ?= test debian-7.3 debian-7.3-cloud debian-7.3-rt debian-7.2
 LLVM_ARG = $(if $(LLVM),LLVM=$(LLVM))
 RUSTFMT_CONFIG = $(KDIR)/source/.rustfmt.toml
 # The project's Python venv (virtme-ng; matplotlib for the benchmark's plot), as scripts/lib.sh says.
@@ -29,29 +33,40 @@ VENV_DIR = $(shell bash -c '. scripts/lib.sh && echo "$$VENV_DIR"')
 RUST_KDIR = if [ -f "$(KDIR)/rust/libmacros.so" ]; then echo "$(KDIR)"; \
 	else $(CURDIR)/scripts/debian/prepare-kdir "$$(cat "$(KDIR)/include/config/kernel.release")"; fi
 
-# $(call kbuild,TARGETS): Kbuild on this module, its output in build/module/<kernel release>.
-kbuild = kdir=$$($(RUST_KDIR)) && out=$(CURDIR)/build/module/$$(cat "$$kdir/include/config/kernel.release") && \
-	mkdir -p "$$out" && $(MAKE) -C "$$kdir" M=$(CURDIR) MO="$$out" $(LLVM_ARG) $(1)
+# $(call kbuild,SOURCE,OUTPUT,TARGETS): Kbuild on the module in SOURCE, its output in
+# OUTPUT/<kernel release>, so that one checkout holds the module of every kernel.
+kbuild = kdir=$$($(RUST_KDIR)) && out=$(CURDIR)/$(2)/$$(cat "$$kdir/include/config/kernel.release") && \
+	mkdir -p "$$out" && $(MAKE) -C "$$kdir" M=$(CURDIR)/$(1) MO="$$out" $(LLVM_ARG) $(3)
 
 .PHONY: all module user fixtures setup kernel demo test test-systems host-test vm-test check \
-	install uninstall dkms-source dkms-install dkms-uninstall setup-test bench bench-module clean
+	install uninstall dkms-source dkms-install dkms-uninstall deb setup-test bench bench-profile bench-module clean
 
 all: module user fixtures
 
 module:
 	@test -n "$(KDIR)" || { echo "error: no kernel tree (KDIR)" >&2; exit 1; }
-	@$(call kbuild,modules) && ln -sfn "$${out#$(CURDIR)/}/signal_example.ko" signal_example.ko && \
+	@$(call kbuild,.,build/module,modules) && ln -sfn "$${out#$(CURDIR)/}/signal_example.ko" signal_example.ko && \
 		echo "built $${out#$(CURDIR)/}/signal_example.ko (vermagic $$(modinfo -F vermagic "$$out/signal_example.ko"))"
 
 user:
 	cd user && $(CARGO) build --release --locked
 
-# The seed's C receiver, compiled as the seed wrote it, for the compatibility test.
-fixtures: build/seed-receiver
+# The VM suite's C programs: the seed's C receiver, compiled as the seed wrote it (compatibility
+# test), a loader that makes the N-th allocation of a module load fail (fault injection), and a
+# load/write/unload loop (the leak test).
+fixtures: build/seed-receiver build/fail-nth-insmod build/load-cycles
 
 build/seed-receiver: tests/seed_receiver.c
 	@mkdir -p build
 	$(CC) -O2 -o $@ $<
+
+build/fail-nth-insmod: tests/fail_nth_insmod.c
+	@mkdir -p build
+	$(CC) -O2 -Wall -Wextra -o $@ $<
+
+build/load-cycles: tests/load_cycles.c
+	@mkdir -p build
+	$(CC) -O2 -Wall -Wextra -o $@ $<
 
 # The receiver, for users (`sudo make install`; PREFIX and DESTDIR as usual).
 PREFIX ?= /usr/local
@@ -84,6 +99,11 @@ dkms-uninstall:
 	dkms remove signal-example/$(VERSION) --all
 	rm -rf $(DKMS_SOURCE)
 
+# Debian packages signal-example-dkms and signal-receiver (debian/), into build/deb/: built in the
+# tests' trixie root with debhelper and dh-dkms, checked by lintian.
+deb: setup
+	scripts/debian/make-debs $(VERSION)
+
 setup:
 	scripts/setup-host
 
@@ -115,29 +135,36 @@ host-test:
 vm-test:
 	tests/run-suites $(VM_KERNELS)
 
-# Benchmark (see README): both modules measured in one boot, then a table, JSON and a plot.
-bench: kernel bench-module
-	scripts/vm-run bench/run-in-vm build/bench $(BENCH_ROUNDS)
-	"$(VENV_DIR)/bin/python" -c 'import matplotlib' 2>/dev/null || "$(VENV_DIR)/bin/pip" install --quiet matplotlib
-	"$(VENV_DIR)/bin/python" bench/report build/bench
+# Benchmark (see README): on each kernel of BENCH_KERNELS, both modules measured in one boot;
+# then one table, JSON and a plot for all of them.
+bench: setup build/write-cost
+	@for kernel in $(BENCH_KERNELS); do \
+		VM_KERNEL=$$kernel VM_BUILD=bench-module scripts/vm-run \
+			bench/run-in-vm $(BENCH_DIR)/$$kernel $(BENCH_ROUNDS) $(BENCH_SIZE) || exit 1; \
+	done
+	"$(VENV_DIR)/bin/python" bench/report $(BENCH_DIR) $(BENCH_KERNELS)
 
-# The seed's C module, ported to 7.3, as the benchmark's baseline; and the cost breakdown tool.
-bench-module: build/write-cost
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/bench/seed-module $(LLVM_ARG) modules
+# Where the throughput benchmark's time goes, on Debian's kernel, with its perf (see README).
+bench-profile: setup
+	VM_KERNEL=debian-7.3 scripts/vm-run bench/profile-in-vm build/bench-profile
+
+# The seed's C module, ported to 7.3, as the benchmark's baseline (into build/seed-module/).
+bench-module:
+	@$(call kbuild,bench/seed-module,build/seed-module,modules)
 
 build/write-cost: bench/write-cost.c
 	@mkdir -p build
 	$(CC) -O2 -Wall -o $@ $<
 
 check: setup
-	@$(call kbuild,CLIPPY=1 W=1 KRUSTFLAGS=-Dwarnings modules)
+	@cargo_version=$$(sed -n 's/^version = "\(.*\)"$$/\1/p' user/Cargo.toml); [ "$$cargo_version" = "$(VERSION)" ] || \
+		{ echo "error: user/Cargo.toml says version $$cargo_version, dkms.conf $(VERSION)" >&2; exit 1; }
+	@$(call kbuild,.,build/module,CLIPPY=1 W=1 KRUSTFLAGS=-Dwarnings modules)
 	rustfmt --edition 2021 --config-path $(RUSTFMT_CONFIG) --check signal_example.rs
 	cd user && $(CARGO) fmt --check
 	cd user && $(CARGO) clippy --locked --all-targets -- -D warnings
 
 clean:
 	rm -rf build
-	rm -f bench/seed-module/*.o bench/seed-module/*.ko bench/seed-module/*.mod* \
-		bench/seed-module/.*.cmd bench/seed-module/modules.order bench/seed-module/Module.symvers
 	rm -f signal_example.ko
 	cd user && $(CARGO) clean

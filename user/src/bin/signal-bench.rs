@@ -11,7 +11,8 @@
 //! of its figure and of its ratio to `sigqueue` in the same batch: on a shared host, speed drifts
 //! over seconds, and comparing neighbouring batches cancels the drift.
 //! * `throughput`: one writer sends M signals to one receiver as fast as the queue allows,
-//!   retrying `EAGAIN`; the receiver must get exactly M (checked). Reports signals per second.
+//!   retrying `EAGAIN`; the receiver must get exactly M (checked). Reports signals per second,
+//!   alternating between the methods batch by batch (a new receiver for every batch).
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -40,7 +41,7 @@ enum Bench {
     /// Self round trip: signal ourselves, alternating between methods in batches.
     #[command(name = "self")]
     SelfRoundTrip {
-        /// Methods to compare; must include sigqueue, the reference.
+        /// Methods to compare (ratios are to sigqueue and pidfd, those of them measured).
         #[arg(long, value_delimiter = ',', required = true)]
         methods: Vec<Method>,
         #[arg(long, default_value_t = 20)]
@@ -51,7 +52,7 @@ enum Bench {
     },
     /// Cross-process ping-pong latency, alternating between methods in batches.
     Pingpong {
-        /// Methods to compare; must include sigqueue, the reference.
+        /// Methods to compare (ratios are to sigqueue and pidfd, those of them measured).
         #[arg(long, value_delimiter = ',', required = true)]
         methods: Vec<Method>,
         #[arg(long, default_value_t = 20)]
@@ -63,11 +64,15 @@ enum Bench {
         #[arg(long)]
         samples: Option<String>,
     },
-    /// One writer, one receiver, M signals.
+    /// One writer, one receiver, M signals per batch, alternating between methods in batches.
     Throughput {
-        #[arg(long)]
-        method: Method,
-        #[arg(long, default_value_t = 50_000)]
+        /// Methods to compare (ratios are to sigqueue and pidfd, those of them measured).
+        #[arg(long, value_delimiter = ',', required = true)]
+        methods: Vec<Method>,
+        #[arg(long, default_value_t = 5)]
+        batches: usize,
+        /// Signals per batch (M).
+        #[arg(long, default_value_t = 10_000)]
         count: u64,
     },
 }
@@ -225,33 +230,30 @@ fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
-/// Per method: the median over batches of its figure, and of its ratio to sigqueue's figure in the
-/// same batch. Alternating methods batch by batch cancels the slow drift of a shared host.
+/// Per method: the median over batches of its figure, and of its ratio to sigqueue's and to
+/// pidfd_send_signal's figure in the same batch, for those of the two that were measured.
+/// Alternating methods batch by batch cancels the slow drift of a shared host.
 fn summarise(bench: &str, methods: &[Method], figures: &[Vec<f64>], key: &str) -> Vec<String> {
-    let reference = reference_index(methods).expect("checked before the measurement");
+    let ratio_to = |values: &[f64], reference: Method, name: &str| {
+        let Some(r) = methods.iter().position(|&m| m == reference) else {
+            return String::new();
+        };
+        let mut ratios: Vec<f64> = values.iter().zip(&figures[r]).map(|(v, r)| v / r).collect();
+        format!(r#","ratio_to_{name}":{:.4}"#, median(&mut ratios))
+    };
     methods
         .iter()
         .zip(figures)
         .map(|(method, values)| {
-            let mut ratios: Vec<f64> =
-                values.iter().zip(&figures[reference]).map(|(v, r)| v / r).collect();
-            let mut values = values.clone();
             format!(
-                r#"{{"bench":"{bench}","method":"{method:?}","batches":{},"{key}":{:.1},"ratio_to_sigqueue":{:.4}}}"#,
+                r#"{{"bench":"{bench}","method":"{method:?}","batches":{},"{key}":{:.1}{}{}}}"#,
                 values.len(),
-                median(&mut values),
-                median(&mut ratios)
+                median(&mut values.clone()),
+                ratio_to(values, Method::Sigqueue, "sigqueue"),
+                ratio_to(values, Method::Pidfd, "pidfd"),
             )
         })
         .collect()
-}
-
-/// Where sigqueue, the reference of every ratio, is in `methods`.
-fn reference_index(methods: &[Method]) -> io::Result<usize> {
-    methods
-        .iter()
-        .position(|&m| m == Method::Sigqueue)
-        .ok_or_else(|| io::Error::other("--methods must include sigqueue"))
 }
 
 fn self_round_trip(
@@ -260,7 +262,6 @@ fn self_round_trip(
     batches: usize,
     batch: u64,
 ) -> io::Result<String> {
-    reference_index(methods)?;
     install_counting_handler()?;
     // SAFETY: trivial getter.
     let me = unsafe { libc::getpid() };
@@ -333,7 +334,6 @@ fn pingpong(
     batch: usize,
     samples: Option<&str>,
 ) -> io::Result<String> {
-    reference_index(methods)?;
     let set = block_signal()?;
     // SAFETY: trivial getter.
     let parent = unsafe { libc::getpid() };
@@ -397,7 +397,9 @@ fn pingpong(
     Ok(lines.join("\n"))
 }
 
-fn throughput(method: Method, path: &str, count: u64) -> io::Result<String> {
+/// One batch of `throughput`: a new receiver takes exactly `count` signals from one sender.
+/// Returns signals per second and how many sends met a full queue (`EAGAIN`, retried).
+fn throughput_batch(method: Method, path: &str, count: u64) -> io::Result<(f64, u64)> {
     let set = block_signal()?;
     let receiver = fork_child(move || {
         for _ in 0..count {
@@ -426,11 +428,32 @@ fn throughput(method: Method, path: &str, count: u64) -> io::Result<String> {
     }
     // The receiver exits once it has taken exactly `count` signals: nothing was lost.
     wait_child(receiver)?;
-    let elapsed = start.elapsed();
-    Ok(format!(
-        r#"{{"bench":"throughput","method":"{method:?}","accepted":{count},"received":{count},"eagain":{eagain},"signals_per_s":{:.0}}}"#,
-        count as f64 / elapsed.max(Duration::from_nanos(1)).as_secs_f64()
-    ))
+    let rate = count as f64 / start.elapsed().max(Duration::from_nanos(1)).as_secs_f64();
+    Ok((rate, eagain))
+}
+
+fn throughput(methods: &[Method], path: &str, batches: usize, count: u64) -> io::Result<String> {
+    let mut figures = vec![Vec::with_capacity(batches); methods.len()];
+    let mut eagain = vec![0u64; methods.len()];
+    for _ in 0..batches {
+        for (i, &method) in methods.iter().enumerate() {
+            let (rate, full) = throughput_batch(method, path, count)?;
+            figures[i].push(rate);
+            eagain[i] += full;
+        }
+    }
+    let accepted = count * batches as u64;
+    let lines: Vec<String> = summarise("throughput", methods, &figures, "signals_per_s")
+        .iter()
+        .zip(eagain)
+        .map(|(line, full)| {
+            format!(
+                r#"{},"accepted":{accepted},"received":{accepted},"eagain":{full}}}"#,
+                line.trim_end_matches('}')
+            )
+        })
+        .collect();
+    Ok(lines.join("\n"))
 }
 
 fn main() -> ExitCode {
@@ -447,7 +470,11 @@ fn main() -> ExitCode {
             batch,
             samples,
         } => pingpong(&methods, &args.path, batches, batch, samples.as_deref()),
-        Bench::Throughput { method, count } => throughput(method, &args.path, count),
+        Bench::Throughput {
+            methods,
+            batches,
+            count,
+        } => throughput(&methods, &args.path, batches, count),
     };
     match result {
         Ok(json) => {
