@@ -5,6 +5,8 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # scripts/vm-run says which module fits the booted kernel, and where the receiver is.
 MODULE=${SIGNAL_EXAMPLE_MODULE:?run this in the VM through scripts/vm-run}
 RECEIVER=${SIGNAL_EXAMPLE_RECEIVER:?run this in the VM through scripts/vm-run}
+# The benchmark program, built beside the receiver (for a Debian kernel, by that root's cargo).
+SIGNAL_BENCH=${RECEIVER%/*}/signal-bench
 SEED_RECEIVER=$REPO_ROOT/build/seed-receiver
 CONFPID=/sys/kernel/debug/signalconfpid
 
