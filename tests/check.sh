@@ -1,26 +1,30 @@
-# The host-side tests' reporting (sourced): `check NAME CMD...` runs CMD and prints `ok - NAME`,
-# or `FAIL - NAME` with the end of CMD's output indented below it; `finish` prints the closing
-# `N passed, N failed` line and exits, 0 only if every check passed.
+# The host-side suites' reporting (sourced), in KTAP (tests/ktap.sh): `plan N` first, then
+# `check NAME CMD...` runs CMD and gives one result, `ok N NAME`, or `not ok N NAME` with the end
+# of CMD's output as `# ` lines before it; `finish` prints the closing `N passed, N failed` line
+# and exits, 0 only if every check passed.
 # shellcheck shell=bash
 
-passed=0
-failed=0
+. "$(dirname "${BASH_SOURCE[0]}")/ktap.sh"
+
+plan() {
+	ktap_plan "$1"
+}
 
 check() {
-	local name=$1 output
+	local name=$1 output start=$SECONDS
 	shift
-	if output=$("$@" 2>&1); then
-		passed=$((passed + 1))
-		echo "ok - $name"
+	output=$(mktemp)
+	if "$@" >"$output" 2>&1; then
+		ktap_time $((SECONDS - start))
+		ktap_result ok "$name"
 	else
-		failed=$((failed + 1))
-		echo "FAIL - $name"
-		tail -n 30 <<<"$output" | sed 's/^/    /'
+		ktap_time $((SECONDS - start))
+		ktap_result fail "$name" "" "$output"
 	fi
+	rm -f "$output"
 }
 
 finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" = 0 ]
+	ktap_finish
 	exit
 }

@@ -10,14 +10,51 @@ SIGNAL_BENCH=${RECEIVER%/*}/signal-bench
 SEED_RECEIVER=$REPO_ROOT/build/seed-receiver
 CONFPID=/sys/kernel/debug/signalconfpid
 
-# wait_until SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds; fails after SECONDS.
+# How much slower this guest runs than a production kernel under KVM, for which the hang guards'
+# base seconds are written: TCG emulates every instruction (about 10x), and the test kernel's bug
+# finders (KASAN, kmemleak, lockdep) cost about 3x more. Guards only catch hangs: no case measures
+# time, and each guard is many times what the awaited step takes even on a loaded host.
+case ${SIGNAL_EXAMPLE_VM_ACCEL:-tcg} in
+kvm) TIME_FACTOR=1 ;;
+*) TIME_FACTOR=10 ;;
+esac
+[ "${SIGNAL_EXAMPLE_VM_KERNEL:-test}" != test ] || TIME_FACTOR=$((TIME_FACTOR * 3))
+
+# guard SECONDS: a hang guard of SECONDS (on a production kernel under KVM), scaled for this guest.
+guard() {
+	echo $(($1 * TIME_FACTOR))
+}
+
+# timed_out WHAT: a hang guard fired while waiting for WHAT. It is said (the VM suite reports the
+# case as `# TIMEOUT`, with WHAT), and it fails.
+timed_out() {
+	echo "TIMEOUT: waited for $*"
+	[ -z "${TIMEOUTS_FILE:-}" ] || echo "$*" >>"$TIMEOUTS_FILE"
+	return 1
+}
+
+# wait_until SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds; fails as timed out
+# after the guard of SECONDS.
 wait_until() {
-	local deadline=$((SECONDS + $1))
+	local limit
+	limit=$(guard "$1")
+	local deadline=$((SECONDS + limit))
 	shift
 	until "$@"; do
-		[ $SECONDS -lt $deadline ] || return 1
+		[ $SECONDS -lt $deadline ] || { timed_out "$limit s until: $*"; return 1; }
 		sleep 0.1
 	done
+}
+
+# receive [ARGS...]: runs signal-receiver ARGS with a hang guard of 10 s (scaled); a guard that
+# fires is said as a timeout.
+receive() {
+	local limit status
+	limit=$(guard 10)
+	"$RECEIVER" --timeout "$limit" "$@"
+	status=$?
+	[ $status != 3 ] || timed_out "$limit s for signal-receiver $* to get its signal"
+	return $status
 }
 
 mount_debugfs() {
