@@ -38,7 +38,7 @@ RUST_KDIR = if [ -f "$(KDIR)/rust/libmacros.so" ]; then echo "$(KDIR)"; \
 kbuild = kdir=$$($(RUST_KDIR)) && out=$(CURDIR)/$(2)/$$(cat "$$kdir/include/config/kernel.release") && \
 	mkdir -p "$$out" && $(MAKE) -C "$$kdir" M=$(CURDIR)/$(1) MO="$$out" $(LLVM_ARG) $(3)
 
-.PHONY: all module user fixtures setup kernel demo test test-systems host-test vm-test check \
+.PHONY: all module user fixtures setup kernel demo test test-systems host-test vm-test test-under-load check \
 	install uninstall dkms-source dkms-install dkms-uninstall deb setup-test bench bench-profile bench-module clean
 
 all: module user fixtures
@@ -134,6 +134,11 @@ host-test:
 # The prepare-kdir failure tests and the VM suite on every kernel of VM_KERNELS, one closing line.
 vm-test:
 	tests/run-suites $(VM_KERNELS)
+
+# The VM suite on the test kernel twice in a row while every host CPU is kept busy (tests/under-load):
+# no case may depend on how fast the guest runs.
+test-under-load: test-systems
+	tests/under-load tests/run-suites --vm-only test test
 
 # Benchmark (see README): on each kernel of BENCH_KERNELS, both modules measured in one boot;
 # then one table, JSON and a plot for all of them.
