@@ -40,5 +40,24 @@ run_logged() {
 	log "$what: done in $((SECONDS - start))s"
 }
 
+# debian_mirror: prints the Debian archive to download from: DEBIAN_MIRROR, else the first one in
+# the host's apt sources (deb822 /etc/apt/sources.list.d/*.sources, then the one-line
+# sources.list files), saying on stderr which it took; fails when the host names none.
+debian_mirror() {
+	local mirror=${DEBIAN_MIRROR:-} from=DEBIAN_MIRROR
+	if [ -z "$mirror" ]; then
+		from="the host's apt sources"
+		# (A missing file is no error: a host may have only one of the two formats.)
+		mirror=$({
+			sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null || :
+			sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\{0,1\}\([^[:space:]]*\).*/\2/p' \
+				/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || :
+		} | tr ' ' '\n' | grep -m 1 -E '/debian/?$') || :
+	fi
+	[ -n "$mirror" ] || die "no Debian archive (a URI ending in /debian) in the host's apt sources: set DEBIAN_MIRROR"
+	log "Debian mirror: ${mirror%/} (from $from)"
+	echo "${mirror%/}"
+}
+
 # Everything the Rust kernel build needs on PATH (cargo-installed bindgen).
 export PATH="$HOME/.cargo/bin:$PATH"
