@@ -52,13 +52,17 @@ user:
 	cd user && $(CARGO) build --release --locked
 
 # The VM suite's C programs: the seed's C receiver, compiled as the seed wrote it (compatibility
-# test), a loader that makes the N-th allocation of a module load fail (fault injection), and a
+# test) and for the device, a loader that makes the N-th allocation of a module load fail (fault injection), and a
 # load/write/unload loop (the leak test).
-fixtures: build/seed-receiver build/fail-nth-insmod build/load-cycles
+fixtures: build/seed-receiver build/seed-receiver-device build/fail-nth-insmod build/load-cycles
 
 build/seed-receiver: tests/seed_receiver.c
 	@mkdir -p build
 	$(CC) -O2 -o $@ $<
+
+build/seed-receiver-device: tests/seed_receiver.c
+	@mkdir -p build
+	$(CC) -O2 '-DSIGNALCONFPID="/dev/signalconfpid"' -o $@ $<
 
 build/fail-nth-insmod: tests/fail_nth_insmod.c
 	@mkdir -p build

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Sends a real-time signal with a payload to the process whose PID is written to debugfs.
+//! Sends a real-time signal with a payload to the process whose PID is written to it.
 //!
-//! The module creates `/sys/kernel/debug/signalconfpid` (mode 0200, root only). A write of a PID
-//! makes it look the task up in the writer's PID namespace and `send_sig_info()` it signal 44
-//! (module parameter `signal`) with `si_code = SI_QUEUE` and the payload 1234 (module parameter
-//! `value`) in `si_value`, so that an `SA_SIGINFO` handler reads it from `si_int`. It is the Rust
-//! version of a well-known C example (see the project's README), keeping its interface.
+//! The module serves two files with the same commands: the misc device `/dev/signalconfpid`
+//! (mode 0600, root), which works on every kernel and under lockdown (Secure Boot), and the
+//! debugfs file `/sys/kernel/debug/signalconfpid` (mode 0200, root only) of the C original, for
+//! its clients. A write of a PID makes the module look the task up in the writer's PID namespace
+//! and `send_sig_info()` it signal 44 (module parameter `signal`) with `si_code = SI_QUEUE` and
+//! the payload 1234 (module parameter `value`) in `si_value`, so that an `SA_SIGINFO` handler
+//! reads it from `si_int`. It is the Rust version of a well-known C example (see the project's
+//! README), keeping its interface.
 //!
 //! # Write format
 //!
@@ -15,24 +18,35 @@
 //! tests share. The file offset is ignored, and a command split across two writes is two
 //! (malformed) commands. A successful write returns its full length.
 //!
+//! # Permission
+//!
+//! Opening either file needs root (file modes). Each write then applies `kill(2)`'s rule: the
+//! writer may signal the target only if it is in the writer's thread group, the writer's real or
+//! effective UID is the target's real or saved UID, or the writer has `CAP_KILL` in the target's
+//! user namespace. (Unlike `kill(2)`, no LSM is asked: `security_task_kill()` is not exported to
+//! modules; see the README's security model.)
+//!
 //! # Errors
 //!
 //! * `EINVAL`: malformed, or longer than 64 bytes.
 //! * `EFAULT`: the buffer is not readable.
 //! * `ESRCH`: no process has that PID in the writer's PID namespace, or it has exited.
-//! * `EPERM`: the PID is a kernel thread, which ignores signals.
+//! * `EPERM`: `kill(2)`'s rule refuses it, or the PID is a kernel thread, which ignores signals.
 //! * `EAGAIN`: the target's queue of pending real-time signals is full (`RLIMIT_SIGPENDING`).
 //!
 //! # Statistics
 //!
-//! `/sys/kernel/debug/signal_example/stats` (mode 0400) counts writes, signals sent and failures
-//! by errno, and shows the last write's target and result. The counters are lock-free: reading
-//! never blocks a writer (so one read is not a snapshot across counters).
+//! `/sys/kernel/debug/signal_example/stats` (mode 0400) counts writes to both files, signals sent
+//! and failures by errno, and shows the last write's target and result. The counters are
+//! lock-free: reading never blocks a writer (so one read is not a snapshot across counters).
+//! Without debugfs (`debugfs=off`, or its files cannot be created) the module serves the device
+//! alone and says so in one log line.
 //!
 //! # Example
 //!
 //! A userspace program that receives the signal: the C receiver of the original example, made
-//! async-signal-safe (the project's Rust `signal-receiver` does the same, with more options).
+//! async-signal-safe and pointed at the device (the original's debugfs path works as well; the
+//! project's Rust `signal-receiver` does the same, with more options).
 //!
 //! ```c
 //! #include <fcntl.h>
@@ -59,7 +73,7 @@
 //!     int fd;
 //!
 //!     sigaction(SIG_TEST, &sig, NULL);
-//!     fd = open("/sys/kernel/debug/signalconfpid", O_WRONLY);
+//!     fd = open("/dev/signalconfpid", O_WRONLY);
 //!     if (fd < 0) {
 //!         perror("open");
 //!         return 1;
@@ -86,10 +100,21 @@ use core::{
 };
 use kernel::{
     bindings,
+    cred::Credential,
     error::{
         from_err_ptr,
         to_result,
         VTABLE_DEFAULT_ERROR, //
+    },
+    fs::{
+        File,
+        Kiocb, //
+    },
+    iov::IovIterSource,
+    miscdevice::{
+        MiscDevice,
+        MiscDeviceOptions,
+        MiscDeviceRegistration, //
     },
     pid_namespace::PidNamespace,
     prelude::*,
@@ -97,13 +122,17 @@ use kernel::{
     seq_print,
     str::CStr,
     sync::{
+        aref::ARef,
         atomic::{
             Atomic,
             Relaxed, //
         },
         rcu, //
     },
-    task::Task,
+    task::{
+        Kuid,
+        Task, //
+    },
     uaccess::{
         UserPtr,
         UserSlice,
@@ -124,7 +153,7 @@ module! {
     type: SignalExample,
     name: "signal_example",
     authors: ["signal-example developers"],
-    description: "Sends a real-time signal with a payload to a PID written to debugfs",
+    description: "Sends a real-time signal with a payload to a PID written to /dev/signalconfpid",
     license: "GPL",
     params: {
         signal: i32 {
@@ -143,7 +172,10 @@ module! {
 mod compat {
     use kernel::{
         bindings,
-        module_param::ModuleParamAccess, //
+        fs::File,
+        miscdevice::MiscDevice,
+        module_param::ModuleParamAccess,
+        prelude::*, //
     };
 
     /// This module's `struct module`, the owner of its file operations.
@@ -154,6 +186,57 @@ mod compat {
     /// This module's `struct module` (before 7.3, `module!` declares it as a static of the crate).
     #[cfg(kernel_before_7_3)]
     pub(crate) const THIS_MODULE: *mut bindings::module = crate::THIS_MODULE.as_ptr();
+
+    /// Makes an open file of the misc device `T` pin this module until it is closed; called by
+    /// `T::open`.
+    ///
+    /// From 7.3 the `kernel` crate's misc device operations are owned by the module, so
+    /// `misc_open()` has taken the reference that closing the file drops.
+    #[cfg(not(kernel_before_7_3))]
+    #[expect(
+        clippy::extra_unused_type_parameters,
+        reason = "one signature for every kernel: before 7.3, `T` selects the operations"
+    )]
+    pub(crate) fn pin_module<T: MiscDevice>(_file: &File) -> Result {
+        Ok(())
+    }
+
+    /// Makes an open file of the misc device `T` pin this module until it is closed; called by
+    /// `T::open`.
+    ///
+    /// Before 7.3 the `kernel` crate's misc device operations have no `owner`: an open file
+    /// would not pin the module, and `rmmod` could free the code that closing it runs
+    /// (Rust-for-Linux issue 1182). So the file's operations are swapped for the same table with
+    /// the owner set, as `replace_fops()` does in an `open`: the reference taken here is the one
+    /// that the VFS drops when the file is closed, after `release` has returned.
+    #[cfg(kernel_before_7_3)]
+    pub(crate) fn pin_module<T: MiscDevice>(file: &File) -> Result {
+        // SAFETY: `THIS_MODULE` is this module, whose code is running.
+        if !unsafe { bindings::try_module_get(THIS_MODULE) } {
+            // `rmmod` is under way (the device goes once `misc_open()` lets it).
+            return Err(ENODEV);
+        }
+        // SAFETY: `file` is being opened (the `open` of its operations runs), the one time its
+        // operations may be replaced; `OwnedFops::<T>::FOPS` is a `'static` table of the same
+        // operations, and its owner's reference has just been taken.
+        unsafe { (*file.as_ptr()).f_op = &OwnedFops::<T>::FOPS };
+        Ok(())
+    }
+
+    /// The `kernel` crate's misc device operations for `T`, owned by this module.
+    #[cfg(kernel_before_7_3)]
+    struct OwnedFops<T>(core::marker::PhantomData<T>);
+
+    #[cfg(kernel_before_7_3)]
+    impl<T: MiscDevice> OwnedFops<T> {
+        const FOPS: bindings::file_operations = {
+            let device = kernel::miscdevice::MiscDeviceOptions { name: c"" }.into_raw::<T>();
+            // SAFETY: `into_raw()` points `fops` at the crate's `'static` operations for `T`.
+            let mut fops = unsafe { *device.fops };
+            fops.owner = THIS_MODULE;
+            fops
+        };
+    }
 
     /// A module parameter's value (before 7.3, `value()` returned a reference).
     pub(crate) fn param<T: Copy>(param: &ModuleParamAccess<T>) -> T {
@@ -190,9 +273,10 @@ impl Defaults {
 }
 
 struct SignalExample {
-    // Dropped at unload, which cannot happen while either file is open (see `DebugfsEntry`).
-    _signalconfpid: DebugfsEntry,
-    _stats_dir: DebugfsEntry,
+    // Dropped at unload, which cannot happen while a file is open (see `SignalConfPidDevice` and
+    // `DebugfsEntry`).
+    _device: Pin<KBox<MiscDeviceRegistration<SignalConfPidDevice>>>,
+    _debugfs: Option<DebugfsFiles>,
 }
 
 impl kernel::Module for SignalExample {
@@ -204,20 +288,54 @@ impl kernel::Module for SignalExample {
             );
             return Err(EINVAL);
         };
-        // The file most likely to fail (EEXIST: another module has it) comes first, so that a
-        // failed load has rarely shown anything that could be opened meanwhile.
-        let signalconfpid = DebugfsEntry::root_file::<SignalConfPid>(c"signalconfpid")
-            .inspect_err(|e| pr_err!("cannot create signalconfpid in debugfs: {e:?}\n"))?;
-        let stats_dir = DebugfsEntry::root_dir(c"signal_example")
-            .inspect_err(|e| pr_err!("cannot create signal_example/ in debugfs: {e:?}\n"))?;
-        stats_dir
-            .add_file::<StatsFile>(c"stats")
-            .inspect_err(|e| pr_err!("cannot create signal_example/stats in debugfs: {e:?}\n"))?;
+        let device = KBox::pin_init(
+            MiscDeviceRegistration::register(MiscDeviceOptions {
+                name: c"signalconfpid",
+            }),
+            GFP_KERNEL,
+        )
+        .inspect_err(|e| pr_err!("cannot register /dev/signalconfpid: {e:?}\n"))?;
+        // The device is the interface; the debugfs files are the original's, and debugging aids.
+        let debugfs = DebugfsFiles::create()
+            .inspect_err(|(what, e)| {
+                pr_warn!(
+                    "cannot create {what} in debugfs ({e:?}): serving /dev/signalconfpid only\n"
+                )
+            })
+            .ok();
         pr_info!(
-            "ready: a PID written to /sys/kernel/debug/signalconfpid gets signal {} with value {}\n",
+            "ready: a PID written to /dev/signalconfpid{} gets signal {} with value {}\n",
+            if debugfs.is_some() {
+                " or /sys/kernel/debug/signalconfpid"
+            } else {
+                ""
+            },
             defaults.signal,
             defaults.value as i64
         );
+        Ok(Self {
+            _device: device,
+            _debugfs: debugfs,
+        })
+    }
+}
+
+/// The module's debugfs files: `signalconfpid` and `signal_example/stats`.
+struct DebugfsFiles {
+    _signalconfpid: DebugfsEntry,
+    _stats_dir: DebugfsEntry,
+}
+
+impl DebugfsFiles {
+    /// Creates both files; on failure, which one could not be created, and why.
+    fn create() -> Result<Self, (&'static str, Error)> {
+        let signalconfpid = DebugfsEntry::root_file::<SignalConfPid>(c"signalconfpid")
+            .map_err(|e| ("signalconfpid", e))?;
+        let stats_dir =
+            DebugfsEntry::root_dir(c"signal_example").map_err(|e| ("signal_example/", e))?;
+        stats_dir
+            .add_file::<StatsFile>(c"stats")
+            .map_err(|e| ("signal_example/stats", e))?;
         Ok(Self {
             _signalconfpid: signalconfpid,
             _stats_dir: stats_dir,
@@ -225,26 +343,59 @@ impl kernel::Module for SignalExample {
     }
 }
 
-/// `signalconfpid`: each write is a command.
+/// `/dev/signalconfpid`: each write is a command, as for the debugfs file.
+struct SignalConfPidDevice;
+
+#[vtable]
+impl MiscDevice for SignalConfPidDevice {
+    type Ptr = ();
+
+    fn open(file: &File, _misc: &MiscDeviceRegistration<Self>) -> Result {
+        compat::pin_module::<Self>(file)
+    }
+
+    fn write_iter(_kiocb: Kiocb<'_, ()>, iov: &mut IovIterSource<'_>) -> Result<usize> {
+        handle_write(iov.len(), |buf| {
+            // A short copy means that part of the user's buffer is not readable.
+            if iov.copy_from_iter(buf) == buf.len() {
+                Ok(())
+            } else {
+                Err(EFAULT)
+            }
+        })
+    }
+}
+
+/// `/sys/kernel/debug/signalconfpid`: each write is a command.
 struct SignalConfPid;
 
 #[vtable]
 impl DebugfsHandler for SignalConfPid {
-    fn write(reader: UserSliceReader) -> Result<usize> {
-        let mut target = 0;
-        let result = run_command(reader, &mut target);
-        STATS.record(target, &result);
-        result
+    fn write(mut reader: UserSliceReader) -> Result<usize> {
+        handle_write(reader.len(), |buf| reader.read_slice(buf))
     }
 }
 
-/// Reads, parses and carries out one command; sets `target` once the PID is known.
-fn run_command(mut reader: UserSliceReader, target: &mut i32) -> Result<usize> {
+/// One write to either file, of `len` bytes that `read` copies into the buffer it is given:
+/// carries the command out and counts it in the statistics.
+fn handle_write(len: usize, read: impl FnOnce(&mut [u8]) -> Result) -> Result<usize> {
+    let mut target = 0;
+    let result = run_command(len, read, &mut target);
+    STATS.record(target, &result);
+    result
+}
+
+/// Reads (with `read`), parses and carries out one command of `len` bytes; sets `target` once
+/// the PID is known.
+fn run_command(
+    len: usize,
+    read: impl FnOnce(&mut [u8]) -> Result,
+    target: &mut i32,
+) -> Result<usize> {
     // Everything lives on the stack: the write path does not allocate.
-    let len = reader.len();
     let mut buf = [0u8; MAX_COMMAND_LEN];
     let input = buf.get_mut(..len).ok_or(EINVAL)?;
-    reader.read_slice(input)?;
+    read(input)?;
     let command = Command::parse(input).map_err(|_| EINVAL)?;
     *target = command.pid;
 
@@ -259,8 +410,8 @@ fn run_command(mut reader: UserSliceReader, target: &mut i32) -> Result<usize> {
 }
 
 /// Sends `signal` with the payload `value` to the task that `nr` names in the writer's (current
-/// task's) PID namespace: `send_sig_info()` with `SI_QUEUE`, the writer as the sender, as
-/// `sigqueue(3)` would.
+/// task's) PID namespace: `send_sig_info()` with `SI_QUEUE`, the writer as the sender, if
+/// `kill(2)`'s rule lets the writer signal it, as `sigqueue(3)` would.
 fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
     // Lookup and send are one RCU read-side critical section, as in the kernel's own
     // `kill_pid_info()`: RCU keeps the task alive throughout, so no reference is taken. (A
@@ -292,6 +443,9 @@ fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
         // other threads run on): `send_sig_info()` would queue the signal to a thread that never
         // takes it.
         return Err(ESRCH);
+    }
+    if !may_signal(task) {
+        return Err(EPERM);
     }
     // SAFETY: `task_ptr` is valid, and `task_active_pid_ns()` may be called on it under RCU; it
     // returns NULL once the task has been reaped.
@@ -328,6 +482,38 @@ fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
     to_result(unsafe { bindings::send_sig_info(signal as i32, &mut info, task_ptr) })
 }
 
+/// `kill(2)`'s permission rule (`check_kill_permission()` and `kill_ok_by_cred()` in
+/// `kernel/signal.c`): the writer may signal `task` if it is in the writer's thread group, if the
+/// writer's real or effective UID is the target's real or saved UID, or if the writer has
+/// `CAP_KILL` in the target's user namespace. (`kill(2)` also lets any process send `SIGCONT`
+/// within its session; this rule does not, which only refuses more.) Called under RCU, which
+/// keeps `task` alive.
+fn may_signal(task: &Task) -> bool {
+    let writer = current!();
+    // Both thread group IDs as the writer's PID namespace sees them: it sees the target's.
+    if task.tgid_nr_ns(None) == writer.tgid_nr_ns(None) {
+        return true;
+    }
+    // SAFETY: `task` is a live task (RCU keeps it alive); `get_task_cred()` never returns NULL
+    // and takes a reference to the credentials it returns, which the `ARef` drops. (It reads
+    // them through the C compiler's `task_struct`: this module reads no field past `flags`.)
+    let target = unsafe {
+        ARef::<Credential>::from_raw(NonNull::new_unchecked(
+            bindings::get_task_cred(task.as_ptr()).cast_mut().cast(),
+        ))
+    };
+    let cred = target.as_ptr();
+    // SAFETY: `cred` is valid while `target` holds its reference, and credentials are not changed
+    // once committed (a task that changes its IDs gets new ones).
+    let (uid, suid, user_ns) = unsafe { ((*cred).uid, (*cred).suid, (*cred).user_ns) };
+    let (uid, suid) = (Kuid::from_raw(uid), Kuid::from_raw(suid));
+    let writer_ids = [writer.uid(), Kuid::current_euid()];
+    writer_ids.iter().any(|id| *id == uid || *id == suid)
+        // SAFETY: `user_ns` is the target's, alive while `target` holds its credentials;
+        // `ns_capable()` may be called under RCU (`kill(2)` calls it there).
+        || unsafe { bindings::ns_capable(user_ns, bindings::CAP_KILL as i32) }
+}
+
 /// The errors `stats` counts by name; any other is counted as `other`.
 const COUNTED_ERRORS: [(Error, &str); 5] = [
     (EINVAL, "EINVAL"),
@@ -337,7 +523,7 @@ const COUNTED_ERRORS: [(Error, &str); 5] = [
     (EAGAIN, "EAGAIN"),
 ];
 
-/// What the module has done since it was loaded.
+/// What the module has done since it was loaded, over both files.
 ///
 /// Only what cannot be derived is counted: `writes` is `sent` plus all failures.
 struct Stats {

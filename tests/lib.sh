@@ -8,6 +8,8 @@ RECEIVER=${SIGNAL_EXAMPLE_RECEIVER:?run this in the VM through scripts/vm-run}
 # The benchmark program, built beside the receiver (for a Debian kernel, by that root's cargo).
 SIGNAL_BENCH=${RECEIVER%/*}/signal-bench
 SEED_RECEIVER=$REPO_ROOT/build/seed-receiver
+# The module's two files: its misc device, and the seed's debugfs file.
+DEVICE=/dev/signalconfpid
 CONFPID=/sys/kernel/debug/signalconfpid
 
 # How much slower this guest runs than a production kernel under KVM, for which the hang guards'
@@ -61,12 +63,26 @@ mount_debugfs() {
 	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 }
 
+# securityfs, where the lockdown LSM (if the kernel has it) has its file.
+mount_securityfs() {
+	mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
+}
+
 # Writes the bytes of $1 (printf escapes allowed: '\0', '\n', '\xff') to $2 (default the
-# module's file) in one write(2), and prints OK or the errno name (ESRCH, EINVAL, ...).
+# debugfs file) in one write(2), and prints OK or the errno name (ESRCH, EINVAL, ...). With
+# WITHOUT_CAP_KILL=1, the writer is root without CAP_KILL (it says NO_DROP if it still has it).
 write_command() {
-	python3 - "$1" "${2:-$CONFPID}" <<'PY'
+	local drop=()
+	[ -z "${WITHOUT_CAP_KILL:-}" ] || drop=(setpriv --bounding-set=-kill --inh-caps=-kill --)
+	"${drop[@]}" python3 - "$1" "${2:-$CONFPID}" <<'PY'
 import errno, os, sys
 data = sys.argv[1].encode("latin-1").decode("unicode_escape").encode("latin-1")
+if os.environ.get("WITHOUT_CAP_KILL"):
+    with open("/proc/self/status") as status:
+        effective = next(int(line.split()[1], 16) for line in status if line.startswith("CapEff:"))
+    if effective & (1 << 5):  # CAP_KILL
+        print("NO_DROP")
+        sys.exit()
 try:
     fd = os.open(sys.argv[2], os.O_WRONLY)
     try:

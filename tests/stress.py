@@ -22,7 +22,9 @@ import sys
 import threading
 import time
 
-CONFPID = "/sys/kernel/debug/signalconfpid"
+# The module's file to write to: SIGNALCONFPID, else the debugfs file (the device's path is given
+# by the cases that use it).
+CONFPID = os.environ.get("SIGNALCONFPID", "/sys/kernel/debug/signalconfpid")
 DOCUMENTED = {errno.EINVAL, errno.EFAULT, errno.ESRCH, errno.EPERM, errno.EAGAIN}
 
 

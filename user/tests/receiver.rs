@@ -128,7 +128,13 @@ fn timeout_is_a_distinct_failure_with_a_message() {
 fn registers_by_writing_its_pid_to_the_path() {
     let path = std::env::temp_dir().join(format!("signalconfpid-test-{}", std::process::id()));
     std::fs::write(&path, "").unwrap();
-    let mut child = spawn(&["--path", path.to_str().unwrap(), "--timeout", "20"]);
+    let mut child = spawn(&[
+        "--path",
+        path.to_str().unwrap(),
+        "--verbose",
+        "--timeout",
+        "20",
+    ]);
     let deadline = Instant::now() + Duration::from_secs(10);
     let written = loop {
         let text = std::fs::read_to_string(&path).unwrap();
@@ -141,7 +147,16 @@ fn registers_by_writing_its_pid_to_the_path() {
     assert_eq!(written, format!("{}\n", child.id()));
     sigqueue(child.id() as i32, 44, 1234);
     let stdout = BufReader::new(child.stdout.take().unwrap());
-    expect_seed_line(child, stdout);
+    let (code, out, err) = finish(child, stdout);
+    assert_eq!((code, out.as_str()), (0, "received value 1234\n"), "{err}");
+    assert_eq!(
+        err,
+        format!(
+            "signal-receiver: PID {} written to {}\n",
+            written.trim(),
+            path.display()
+        )
+    );
 }
 
 #[test]

@@ -2,14 +2,14 @@
 //! reports its payload.
 //!
 //! It installs an `SA_SIGINFO` handler, then (by default) writes its own PID to the module's
-//! debugfs file, and prints `received value <si_int>` for each signal, as the seed's C receiver
-//! did. Unlike the seed, the handler does only async-signal-safe work: it copies the `siginfo`
+//! device `/dev/signalconfpid` (or, with a module that has none, its debugfs file), and prints
+//! `received value <si_int>` for each signal, as the seed's C receiver did. Unlike the seed, the handler does only async-signal-safe work: it copies the `siginfo`
 //! fields into a pipe with `write(2)`; the main loop reads the pipe and does the printing.
 //!
 //! Exit status: 0 when `--count` signals arrived; 1 on an error (setup, registration, a lost
 //! signal); 2 on bad arguments; 3 when `--timeout` ran out first.
 
-use std::fs::OpenOptions;
+use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::os::fd::{AsFd, OwnedFd, RawFd};
 use std::process::ExitCode;
@@ -25,7 +25,11 @@ use nix::unistd::{getpid, pipe2, read};
 /// The seed's signal: the first real-time signal the C library leaves free is 34, and 44 is what
 /// the seed hard-coded.
 const DEFAULT_SIGNAL: i32 = 44;
-const DEFAULT_PATH: &str = "/sys/kernel/debug/signalconfpid";
+/// The module's misc device: it works on every kernel, also in lockdown (Secure Boot).
+const DEVICE_PATH: &str = "/dev/signalconfpid";
+/// The seed's debugfs file, which lockdown refuses to open for writing.
+const DEBUGFS_PATH: &str = "/sys/kernel/debug/signalconfpid";
+const LOCKDOWN_PATH: &str = "/sys/kernel/security/lockdown";
 /// Large enough that a burst of queued real-time signals cannot fill it before the main loop runs
 /// (`RLIMIT_SIGPENDING` bounds the burst; 1 MiB is the default `pipe-max-size`).
 const PIPE_SIZE: i32 = 1 << 20;
@@ -51,9 +55,13 @@ struct Args {
     /// Do not write our PID to the module; print it and wait for someone else to.
     #[arg(long)]
     no_register: bool,
-    /// The module's debugfs file.
-    #[arg(long, default_value = DEFAULT_PATH)]
-    path: String,
+    /// The module's file to write our PID to [default: /dev/signalconfpid if it exists, else
+    /// /sys/kernel/debug/signalconfpid].
+    #[arg(long)]
+    path: Option<String>,
+    /// Say on stderr which file the PID was written to.
+    #[arg(long, short)]
+    verbose: bool,
     /// Print one JSON object per signal instead of the seed's text line.
     #[arg(long)]
     json: bool,
@@ -161,9 +169,58 @@ fn make_pipe() -> nix::Result<(OwnedFd, OwnedFd)> {
     Ok((read_end, write_end))
 }
 
-fn register(path: &str, pid: i32) -> io::Result<()> {
-    let mut file = OpenOptions::new().write(true).open(path)?;
+/// The file to register through: `--path`, else the device if it exists, else the debugfs file.
+fn registration_path(args: &Args) -> &str {
+    match &args.path {
+        Some(path) => path,
+        None if fs::metadata(DEVICE_PATH).is_ok() => DEVICE_PATH,
+        None => DEBUGFS_PATH,
+    }
+}
+
+/// Writes `pid` to the module's file at `path`; an error says what failed and, where it can, why.
+fn register(path: &str, pid: i32) -> Result<(), String> {
+    let mut file = OpenOptions::new().write(true).open(path).map_err(|e| {
+        format!(
+            "cannot open {path} to write PID {pid}{}: {e}",
+            open_hint(path, &e)
+        )
+    })?;
     file.write_all(format!("{pid}\n").as_bytes())
+        .map_err(|e| format!("cannot write PID {pid} to {path}: {e}"))
+}
+
+/// Why opening the module's file may have failed, as far as can be told.
+fn open_hint(path: &str, e: &io::Error) -> String {
+    match e.raw_os_error() {
+        Some(libc::ENOENT) if path == DEBUGFS_PATH => {
+            " (is the module loaded, and debugfs mounted?)".into()
+        }
+        Some(libc::ENOENT) => " (is the module loaded?)".into(),
+        Some(libc::EACCES) => " (it is root-only)".into(),
+        Some(libc::EPERM) if path.starts_with("/sys/kernel/debug/") => {
+            match fs::read_to_string(LOCKDOWN_PATH)
+                .ok()
+                .as_deref()
+                .and_then(raised_lockdown)
+            {
+                Some(mode) => format!(
+                " (the kernel is in lockdown ({mode}), which refuses to open debugfs files for \
+                 writing; {DEVICE_PATH} works there: it needs a module that has it, version 0.2 \
+                 or later)"
+            ),
+                None => String::new(),
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+/// The lockdown mode that `modes` (the contents of `LOCKDOWN_PATH`, such as `none [integrity]
+/// confidentiality`, the current one in brackets) says is in force, unless it is `none`.
+fn raised_lockdown(modes: &str) -> Option<&str> {
+    let mode = modes.split_once('[')?.1.split_once(']')?.0;
+    (mode != "none").then_some(mode)
 }
 
 /// Reads one record, waiting at most until `deadline`; `Ok(None)` when the time ran out.
@@ -229,17 +286,11 @@ fn run(args: &Args) -> Result<(), (u8, String)> {
             .and_then(|()| out.flush())
             .map_err(|e| error("cannot write to stdout", &e))?;
     } else {
-        register(&args.path, pid).map_err(|e| {
-            let hint = match e.raw_os_error() {
-                Some(libc::ENOENT) => " (is the module loaded and debugfs mounted?)",
-                Some(libc::EACCES) => " (the file is root-only)",
-                _ => "",
-            };
-            error(
-                &format!("cannot write PID {pid} to {}{hint}", args.path),
-                &e,
-            )
-        })?;
+        let path = registration_path(args);
+        register(path, pid).map_err(|message| (EXIT_ERROR, message))?;
+        if args.verbose {
+            eprintln!("signal-receiver: PID {pid} written to {path}");
+        }
     }
 
     let deadline = args
@@ -290,6 +341,20 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lockdown_mode_is_the_bracketed_one() {
+        assert_eq!(
+            raised_lockdown("none [integrity] confidentiality\n"),
+            Some("integrity")
+        );
+        assert_eq!(
+            raised_lockdown("none integrity [confidentiality]\n"),
+            Some("confidentiality")
+        );
+        assert_eq!(raised_lockdown("[none] integrity confidentiality\n"), None);
+        assert_eq!(raised_lockdown(""), None);
+    }
 
     #[test]
     fn record_round_trips_through_bytes() {
