@@ -3,8 +3,9 @@
 //!
 //! It installs an `SA_SIGINFO` handler, then (by default) writes its own PID to the module's
 //! device `/dev/signalconfpid` (or, with a module that has none, its debugfs file), and prints
-//! `received value <si_int>` for each signal, as the seed's C receiver did. Unlike the seed, the handler does only async-signal-safe work: it copies the `siginfo`
-//! fields into a pipe with `write(2)`; the main loop reads the pipe and does the printing.
+//! `received value <si_int>` for each signal, as the seed's C receiver did. Unlike the seed, the
+//! handler does only async-signal-safe work: it copies the `siginfo` fields into a pipe with
+//! `write(2)`; the main loop reads the pipe and does the printing.
 //!
 //! Exit status: 0 when `--count` signals arrived; 1 on an error (setup, registration, a lost
 //! signal); 2 on bad arguments; 3 when `--timeout` ran out first.
@@ -198,22 +199,21 @@ fn open_hint(path: &str, e: &io::Error) -> String {
         }
         Some(libc::ENOENT) => " (is the module loaded?)".into(),
         Some(libc::EACCES) => " (it is root-only)".into(),
-        Some(libc::EPERM) if path.starts_with("/sys/kernel/debug/") => {
-            match fs::read_to_string(LOCKDOWN_PATH)
-                .ok()
-                .as_deref()
-                .and_then(raised_lockdown)
-            {
-                Some(mode) => format!(
-                " (the kernel is in lockdown ({mode}), which refuses to open debugfs files for \
-                 writing; {DEVICE_PATH} works there: it needs a module that has it, version 0.2 \
-                 or later)"
-            ),
-                None => String::new(),
-            }
-        }
+        Some(libc::EPERM) if path.starts_with("/sys/kernel/debug/") => lockdown_hint(),
         _ => String::new(),
     }
+}
+
+/// Why debugfs refused to open a file for writing, if the kernel is in lockdown.
+fn lockdown_hint() -> String {
+    let modes = fs::read_to_string(LOCKDOWN_PATH).unwrap_or_default();
+    let Some(mode) = raised_lockdown(&modes) else {
+        return String::new();
+    };
+    format!(
+        " (the kernel is in lockdown ({mode}), which refuses to open debugfs files for writing; \
+         {DEVICE_PATH} works there: it needs a module that has it, version 0.2 or later)"
+    )
 }
 
 /// The lockdown mode that `modes` (the contents of `LOCKDOWN_PATH`, such as `none [integrity]
