@@ -38,7 +38,7 @@ RUST_KDIR = if [ -f "$(KDIR)/rust/libmacros.so" ]; then echo "$(KDIR)"; \
 kbuild = kdir=$$($(RUST_KDIR)) && out=$(CURDIR)/$(2)/$$(cat "$$kdir/include/config/kernel.release") && \
 	mkdir -p "$$out" && $(MAKE) -C "$$kdir" M=$(CURDIR)/$(1) MO="$$out" $(LLVM_ARG) $(3)
 
-.PHONY: all module user fixtures setup kernel demo test test-systems host-test vm-test test-under-load check \
+.PHONY: all module user fixtures setup kernel demo test test-systems host-test vm-test test-under-load check bench-program \
 	install uninstall dkms-source dkms-install dkms-uninstall deb setup-test bench bench-profile bench-module clean
 
 all: module user fixtures
@@ -51,24 +51,25 @@ module:
 user:
 	cd user && $(CARGO) build --release --locked
 
+# The benchmark's program (bench/), a crate of its own: the receiver's package does not build it.
+bench-program:
+	cd bench && $(CARGO) build --release --locked
+
 # The VM suite's C programs: the seed's C receiver, compiled as the seed wrote it (compatibility
 # test) and for the device, a loader that makes the N-th allocation of a module load fail (fault injection), and a
 # load/write/unload loop (the leak test).
 fixtures: build/seed-receiver build/seed-receiver-device build/fail-nth-insmod build/load-cycles
 
-build/seed-receiver: tests/seed_receiver.c
+# The seed's receiver is compiled as written (no warning flags); the device build only names
+# the other file.
+build/seed-receiver-device: SEED_CFLAGS = '-DSIGNALCONFPID="/dev/signalconfpid"'
+build/seed-receiver build/seed-receiver-device: tests/seed_receiver.c
 	@mkdir -p build
-	$(CC) -O2 -o $@ $<
+	$(CC) -O2 $(SEED_CFLAGS) -o $@ $<
 
-build/seed-receiver-device: tests/seed_receiver.c
-	@mkdir -p build
-	$(CC) -O2 '-DSIGNALCONFPID="/dev/signalconfpid"' -o $@ $<
-
-build/fail-nth-insmod: tests/fail_nth_insmod.c
-	@mkdir -p build
-	$(CC) -O2 -Wall -Wextra -o $@ $<
-
-build/load-cycles: tests/load_cycles.c
+# The project's own C programs: build/NAME from tests/NAME.c or bench/NAME.c.
+vpath %.c tests bench
+build/%: %.c
 	@mkdir -p build
 	$(CC) -O2 -Wall -Wextra -o $@ $<
 
@@ -161,19 +162,19 @@ bench-profile: setup
 bench-module:
 	@$(call kbuild,bench/seed-module,build/seed-module,modules)
 
-build/write-cost: bench/write-cost.c
-	@mkdir -p build
-	$(CC) -O2 -Wall -o $@ $<
-
 check: setup
-	@cargo_version=$$(sed -n 's/^version = "\(.*\)"$$/\1/p' user/Cargo.toml); [ "$$cargo_version" = "$(VERSION)" ] || \
-		{ echo "error: user/Cargo.toml says version $$cargo_version, dkms.conf $(VERSION)" >&2; exit 1; }
+	@for crate in user bench; do \
+		cargo_version=$$(sed -n 's/^version = "\(.*\)"$$/\1/p' $$crate/Cargo.toml); [ "$$cargo_version" = "$(VERSION)" ] || \
+			{ echo "error: $$crate/Cargo.toml says version $$cargo_version, dkms.conf $(VERSION)" >&2; exit 1; }; \
+	done
 	@$(call kbuild,.,build/module,CLIPPY=1 W=1 KRUSTFLAGS=-Dwarnings modules)
 	rustfmt --edition 2021 --config-path $(RUSTFMT_CONFIG) --check signal_example.rs
-	cd user && $(CARGO) fmt --check
-	cd user && $(CARGO) clippy --locked --all-targets -- -D warnings
+	tests/check-links README.md docs/*.md
+	for crate in user bench; do (cd $$crate && $(CARGO) fmt --check && \
+		$(CARGO) clippy --locked --all-targets -- -D warnings) || exit 1; done
 
 clean:
 	rm -rf build
 	rm -f signal_example.ko
 	cd user && $(CARGO) clean
+	cd bench && $(CARGO) clean

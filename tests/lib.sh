@@ -5,8 +5,8 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # scripts/vm-run says which module fits the booted kernel, and where the receiver is.
 MODULE=${SIGNAL_EXAMPLE_MODULE:?run this in the VM through scripts/vm-run}
 RECEIVER=${SIGNAL_EXAMPLE_RECEIVER:?run this in the VM through scripts/vm-run}
-# The benchmark program, built beside the receiver (for a Debian kernel, by that root's cargo).
-SIGNAL_BENCH=${RECEIVER%/*}/signal-bench
+# The benchmark's program (bench/), built as the receiver is (for a Debian kernel, by that root's cargo).
+SIGNAL_BENCH=${SIGNAL_EXAMPLE_BENCH:?run this in the VM through scripts/vm-run}
 SEED_RECEIVER=$REPO_ROOT/build/seed-receiver
 # The module's two files: its misc device, and the seed's debugfs file.
 DEVICE=/dev/signalconfpid
