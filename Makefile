@@ -87,7 +87,7 @@ uninstall:
 # installed kernel that has Rust (or those in DKMS_KERNELS); later kernels get it automatically.
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
 DKMS_SOURCE = $(DESTDIR)/usr/src/signal-example-$(VERSION)
-DKMS_FILES = dkms.conf Kbuild Makefile signal_example.rs user/src/command.rs scripts/lib.sh \
+DKMS_FILES = dkms.conf Kbuild Makefile signal_example.rs signal_example.h user/src/command.rs user/src/uapi.rs scripts/lib.sh \
 	scripts/debian/prepare-kdir
 DKMS_KERNELS ?= $(patsubst /lib/modules/%/build/.config,%,$(shell grep -lx CONFIG_RUST=y /lib/modules/*/build/.config 2>/dev/null))
 

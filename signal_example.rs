@@ -18,6 +18,16 @@
 //! tests share. The file offset is ignored, and a command split across two writes is two
 //! (malformed) commands. A successful write returns its full length.
 //!
+//! # Ioctls
+//!
+//! The device also takes two ioctls, declared for C in `signal_example.h` and mirrored in
+//! `user/src/uapi.rs` (which this module compiles): `SIGNALCONF_QUEUE`, one `{pid, signal,
+//! value, flags}` entry, the same as a write of that command; and `SIGNALCONF_QUEUE_MANY`, up to
+//! 1024 entries in one call, each attempted and given its own result (0 or the negative errno a
+//! write would fail with), returning how many were sent. Unknown commands are `ENOTTY`, bad
+//! pointers `EFAULT`. Entries are copied in chunks on the stack: nothing is allocated. The
+//! debugfs file keeps the text interface only.
+//!
 //! # Permission
 //!
 //! Opening either file needs root (file modes). Each write then applies `kill(2)`'s rule: the
@@ -93,6 +103,7 @@
 use core::{
     ffi::c_void,
     marker::PhantomData,
+    mem::size_of,
     ptr::{
         self,
         NonNull, //
@@ -110,6 +121,7 @@ use kernel::{
         File,
         Kiocb, //
     },
+    ioctl::_IOW,
     iov::IovIterSource,
     miscdevice::{
         MiscDevice,
@@ -133,6 +145,10 @@ use kernel::{
         Kuid,
         Task, //
     },
+    transmute::{
+        AsBytes,
+        FromBytes, //
+    },
     uaccess::{
         UserPtr,
         UserSlice,
@@ -142,11 +158,17 @@ use kernel::{
 
 #[path = "user/src/command.rs"]
 pub mod command;
+#[path = "user/src/uapi.rs"]
+pub mod uapi;
 
 use command::{
     is_valid_signal,
     Command,
     MAX_COMMAND_LEN, //
+};
+use uapi::{
+    Entry,
+    Many, //
 };
 
 module! {
@@ -364,6 +386,90 @@ impl MiscDevice for SignalConfPidDevice {
             }
         })
     }
+
+    fn ioctl(_device: (), _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        let arg = UserPtr::from_addr(arg);
+        match cmd {
+            uapi::QUEUE => {
+                let entry = UserSlice::new(arg, size_of::<Entry>())
+                    .reader()
+                    .read::<Entry>();
+                let mut target = 0;
+                let result = entry.and_then(|entry| queue_entry(&entry, &mut target));
+                STATS.record(target, result.as_ref().err());
+                result.map(|()| 0)
+            }
+            uapi::QUEUE_MANY => {
+                let result = queue_many(arg);
+                if result.is_err() {
+                    // A call refused as a whole counts once, as a malformed write does.
+                    STATS.record(0, result.as_ref().err());
+                }
+                result
+            }
+            _ => Err(ENOTTY),
+        }
+    }
+}
+
+// The ioctl numbers of `uapi` are computed as on x86 and arm64: this architecture must agree.
+const _: () = assert!(uapi::QUEUE == _IOW::<Entry>(uapi::MAGIC, 1));
+const _: () = assert!(uapi::QUEUE_MANY == _IOW::<Many>(uapi::MAGIC, 2));
+// No padding, so that every byte copied from userspace is a field (see the `FromBytes` impls).
+const _: () = assert!(size_of::<Entry>() == 24 && size_of::<Many>() == 16);
+
+// SAFETY: `Entry` is `repr(C)`, made of integers only, without padding (asserted above): any bit
+// pattern is a valid value, and every byte is initialised.
+unsafe impl FromBytes for Entry {}
+// SAFETY: as for `FromBytes`.
+unsafe impl AsBytes for Entry {}
+// SAFETY: `Many` is `repr(C)`, made of integers only, without padding (asserted above).
+unsafe impl FromBytes for Many {}
+
+/// Sends the signal `entry` describes, as a write of the same command would (sets `target` once
+/// the PID is known).
+fn queue_entry(entry: &Entry, target: &mut i32) -> Result {
+    let command = entry.command().map_err(|_| EINVAL)?;
+    *target = command.pid;
+    send(command)
+}
+
+/// `SIGNALCONF_QUEUE_MANY`: every entry attempted, each counted and given its result; returns
+/// how many were sent. Entries are copied in chunks on the stack, as a write's command is: this
+/// path does not allocate either.
+fn queue_many(arg: UserPtr) -> Result<isize> {
+    const CHUNK: usize = 16;
+    let many = UserSlice::new(arg, size_of::<Many>())
+        .reader()
+        .read::<Many>()?;
+    let count = many.count().ok_or(EINVAL)?;
+    let entries = UserSlice::new(
+        UserPtr::from_addr(usize::try_from(many.entries).map_err(|_| EFAULT)?),
+        count * size_of::<Entry>(),
+    );
+    let (mut reader, mut writer) = entries.reader_writer();
+    let mut chunk = [Entry::default(); CHUNK];
+    let mut sent = 0;
+    let mut done = 0;
+    while done < count {
+        let chunk = &mut chunk[..CHUNK.min(count - done)];
+        reader.read_slice(chunk.as_bytes_mut())?;
+        for entry in chunk.iter_mut() {
+            let mut target = 0;
+            let result = queue_entry(entry, &mut target);
+            STATS.record(target, result.as_ref().err());
+            entry.result = match result {
+                Ok(()) => {
+                    sent += 1;
+                    0
+                }
+                Err(e) => e.to_errno(),
+            };
+        }
+        writer.write_slice(chunk.as_bytes())?;
+        done += chunk.len();
+    }
+    Ok(sent)
 }
 
 /// `/sys/kernel/debug/signalconfpid`: each write is a command.
@@ -381,7 +487,7 @@ impl DebugfsHandler for SignalConfPid {
 fn handle_write(len: usize, read: impl FnOnce(&mut [u8]) -> Result) -> Result<usize> {
     let mut target = 0;
     let result = run_command(len, read, &mut target);
-    STATS.record(target, &result);
+    STATS.record(target, result.as_ref().err());
     result
 }
 
@@ -398,15 +504,20 @@ fn run_command(
     read(input)?;
     let command = Command::parse(input).map_err(|_| EINVAL)?;
     *target = command.pid;
+    send(command)?;
+    Ok(len)
+}
 
+/// Carries out a command, written or from an ioctl: the module's parameters fill in what it
+/// leaves out.
+fn send(command: Command) -> Result {
     // `init` checked the parameters, so this never fails.
     let defaults = Defaults::from_params().ok_or(EINVAL)?;
     queue_signal(
         command.pid,
         command.signal.unwrap_or(defaults.signal),
         command.value.unwrap_or(defaults.value),
-    )?;
-    Ok(len)
+    )
 }
 
 /// Sends `signal` with the payload `value` to the task that `nr` names in the writer's (current
@@ -547,13 +658,14 @@ impl Stats {
         }
     }
 
-    fn record(&self, target: i32, result: &Result<usize>) {
-        let code = match result {
-            Ok(_) => {
+    /// Counts one command, sent unless `error`.
+    fn record(&self, target: i32, error: Option<&Error>) {
+        let code = match error {
+            None => {
                 self.sent.fetch_add(1, Relaxed);
                 0
             }
-            Err(e) => {
+            Some(e) => {
                 let slot = COUNTED_ERRORS
                     .iter()
                     .position(|(counted, _)| counted == e)
@@ -792,16 +904,16 @@ mod tests {
     #[test]
     fn stats_count_by_errno_and_pair_target_with_result() {
         let stats = Stats::new();
-        stats.record(7, &Ok(3));
-        stats.record(8, &Err(ESRCH));
-        stats.record(0, &Err(EINVAL));
-        stats.record(-5, &Err(ENOMEM));
+        stats.record(7, None);
+        stats.record(8, Some(&ESRCH));
+        stats.record(0, Some(&EINVAL));
+        stats.record(-5, Some(&ENOMEM));
         assert_eq!(stats.writes(), 4);
         assert_eq!(stats.sent.load(Relaxed), 1);
         let failures: [u64; 6] = core::array::from_fn(|i| stats.failures[i].load(Relaxed));
         assert_eq!(failures, [1, 0, 1, 0, 0, 1]);
         assert_eq!(stats.last(), (-5, ENOMEM.to_errno()));
-        stats.record(9, &Ok(1));
+        stats.record(9, None);
         assert_eq!(stats.last(), (9, 0));
     }
 }

@@ -72,27 +72,34 @@ mount_securityfs() {
 # debugfs file) in one write(2), and prints OK or the errno name (ESRCH, EINVAL, ...). With
 # WITHOUT_CAP_KILL=1, the writer is root without CAP_KILL (it says NO_DROP if it still has it).
 write_command() {
+	printf '%s\n' "$1" | write_commands "${2:-$CONFPID}"
+}
+
+# write_commands FILE: write_command for each line of stdin in turn, in one process (a Python
+# start costs seconds under TCG): one result per line, in order.
+write_commands() {
 	local drop=()
 	[ -z "${WITHOUT_CAP_KILL:-}" ] || drop=(setpriv --bounding-set=-kill --inh-caps=-kill --)
-	"${drop[@]}" python3 - "$1" "${2:-$CONFPID}" <<'PY'
+	"${drop[@]}" python3 -c '
 import errno, os, sys
-data = sys.argv[1].encode("latin-1").decode("unicode_escape").encode("latin-1")
 if os.environ.get("WITHOUT_CAP_KILL"):
     with open("/proc/self/status") as status:
         effective = next(int(line.split()[1], 16) for line in status if line.startswith("CapEff:"))
     if effective & (1 << 5):  # CAP_KILL
         print("NO_DROP")
         sys.exit()
-try:
-    fd = os.open(sys.argv[2], os.O_WRONLY)
+for line in sys.stdin:
+    data = line.rstrip("\n").encode("latin-1").decode("unicode_escape").encode("latin-1")
     try:
-        n = os.write(fd, data)
-    finally:
-        os.close(fd)
-    print("OK" if n == len(data) else f"SHORT {n}")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, str(e.errno)))
-PY
+        fd = os.open(sys.argv[1], os.O_WRONLY)
+        try:
+            n = os.write(fd, data)
+        finally:
+            os.close(fd)
+        print("OK" if n == len(data) else f"SHORT {n}", flush=True)
+    except OSError as e:
+        print(errno.errorcode.get(e.errno, str(e.errno)), flush=True)
+' "$1"
 }
 
 # Kernel log lines that mean the kernel found a bug.

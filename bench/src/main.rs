@@ -1,5 +1,6 @@
-//! `signal-bench`: measures how fast a write to `signalconfpid` becomes a delivered signal, side
-//! by side with `sigqueue(3)`, `pidfd_send_signal(2)` and `kill(2)`. Run by `make bench` inside
+//! `signal-bench`: measures how fast a write to `signalconfpid` (the debugfs file or the device),
+//! or the device's `SIGNALCONF_QUEUE` ioctl, becomes a delivered signal, side by side with
+//! `sigqueue(3)`, `pidfd_send_signal(2)` and `kill(2)`. Run by `make bench` inside
 //! the test VM; each run prints one JSON object on stdout.
 //!
 //! * `self`: a process signals itself; its `SA_SIGINFO` handler must have run once per signal
@@ -22,6 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
+use signal_example_user::Device;
 
 const SIGNAL: i32 = 44;
 const VALUE: u64 = 1234;
@@ -32,6 +34,9 @@ struct Args {
     /// The module's debugfs file.
     #[arg(long, default_value = "/sys/kernel/debug/signalconfpid", global = true)]
     path: String,
+    /// The module's device (the `device` and `ioctl` methods).
+    #[arg(long, default_value = Device::PATH, global = true)]
+    device: String,
     #[command(subcommand)]
     bench: Bench,
 }
@@ -81,6 +86,10 @@ enum Bench {
 enum Method {
     /// A write of the PID to the debugfs file (whichever module provides it).
     Debugfs,
+    /// A write of the PID to the module's device.
+    Device,
+    /// `SIGNALCONF_QUEUE` on the module's device.
+    Ioctl,
     Sigqueue,
     Pidfd,
     Kill,
@@ -88,18 +97,43 @@ enum Method {
 
 /// Sends signals by one method to one fixed target.
 enum Sender {
-    Debugfs { file: File, command: Vec<u8> },
-    Sigqueue { pid: i32 },
-    Pidfd { pidfd: OwnedFd, info: [u8; 128] },
-    Kill { pid: i32 },
+    /// A write to the debugfs file or the device.
+    Write {
+        file: File,
+        command: Vec<u8>,
+    },
+    Ioctl {
+        device: Device,
+        pid: i32,
+    },
+    Sigqueue {
+        pid: i32,
+    },
+    Pidfd {
+        pidfd: OwnedFd,
+        info: [u8; 128],
+    },
+    Kill {
+        pid: i32,
+    },
 }
 
 impl Sender {
-    fn new(method: Method, path: &str, target: i32) -> io::Result<Self> {
+    fn new(method: Method, files: &Files, target: i32) -> io::Result<Self> {
         Ok(match method {
-            Method::Debugfs => Sender::Debugfs {
-                file: OpenOptions::new().write(true).open(path)?,
+            Method::Debugfs | Method::Device => Sender::Write {
+                file: OpenOptions::new()
+                    .write(true)
+                    .open(if method == Method::Debugfs {
+                        &files.debugfs
+                    } else {
+                        &files.device
+                    })?,
                 command: format!("{target}\n").into_bytes(),
+            },
+            Method::Ioctl => Sender::Ioctl {
+                device: Device::open_path(&files.device)?,
+                pid: target,
             },
             Method::Sigqueue => Sender::Sigqueue { pid: target },
             Method::Pidfd => {
@@ -122,7 +156,8 @@ impl Sender {
     /// Sends one signal; `Ok(false)` when the target's queue is full (`EAGAIN`).
     fn send(&mut self) -> io::Result<bool> {
         let result = match self {
-            Sender::Debugfs { file, command } => file.write(command).map(drop),
+            Sender::Write { file, command } => file.write(command).map(drop),
+            Sender::Ioctl { device, pid } => device.queue(*pid, Some(SIGNAL as u32), Some(VALUE)),
             Sender::Sigqueue { pid } => {
                 let value = libc::sigval {
                     sival_ptr: VALUE as usize as *mut libc::c_void,
@@ -149,6 +184,13 @@ impl Sender {
             Err(e) => Err(e),
         }
     }
+}
+
+/// The module's two files, as the command line names them.
+#[derive(Clone)]
+struct Files {
+    debugfs: String,
+    device: String,
 }
 
 fn os_result(rc: libc::c_int) -> io::Result<()> {
@@ -258,7 +300,7 @@ fn summarise(bench: &str, methods: &[Method], figures: &[Vec<f64>], key: &str) -
 
 fn self_round_trip(
     methods: &[Method],
-    path: &str,
+    files: &Files,
     batches: usize,
     batch: u64,
 ) -> io::Result<String> {
@@ -267,7 +309,7 @@ fn self_round_trip(
     let me = unsafe { libc::getpid() };
     let mut senders = methods
         .iter()
-        .map(|&m| Sender::new(m, path, me))
+        .map(|&m| Sender::new(m, files, me))
         .collect::<io::Result<Vec<_>>>()?;
     let mut figures = vec![Vec::with_capacity(batches); methods.len()];
     let mut handled = 0;
@@ -329,7 +371,7 @@ fn wait_child(pid: i32) -> io::Result<()> {
 
 fn pingpong(
     methods: &[Method],
-    path: &str,
+    files: &Files,
     batches: usize,
     batch: usize,
     samples: Option<&str>,
@@ -338,12 +380,12 @@ fn pingpong(
     // SAFETY: trivial getter.
     let parent = unsafe { libc::getpid() };
     let child_methods = methods.to_vec();
-    let path_for_child = path.to_owned();
+    let files_for_child = files.clone();
     // Both sides follow the same schedule: batch after batch, each method in turn.
     let child = fork_child(move || {
         let mut senders = child_methods
             .iter()
-            .map(|&m| Sender::new(m, &path_for_child, parent))
+            .map(|&m| Sender::new(m, &files_for_child, parent))
             .collect::<io::Result<Vec<_>>>()?;
         for _ in 0..batches {
             for sender in &mut senders {
@@ -357,7 +399,7 @@ fn pingpong(
     })?;
     let mut senders = methods
         .iter()
-        .map(|&m| Sender::new(m, path, child))
+        .map(|&m| Sender::new(m, files, child))
         .collect::<io::Result<Vec<_>>>()?;
     let mut one_way = vec![Vec::with_capacity(batches * batch); methods.len()];
     let mut batch_p50 = vec![Vec::with_capacity(batches); methods.len()];
@@ -399,7 +441,7 @@ fn pingpong(
 
 /// One batch of `throughput`: a new receiver takes exactly `count` signals from one sender.
 /// Returns signals per second and how many sends met a full queue (`EAGAIN`, retried).
-fn throughput_batch(method: Method, path: &str, count: u64) -> io::Result<(f64, u64)> {
+fn throughput_batch(method: Method, files: &Files, count: u64) -> io::Result<(f64, u64)> {
     let set = block_signal()?;
     let receiver = fork_child(move || {
         for _ in 0..count {
@@ -417,7 +459,7 @@ fn throughput_batch(method: Method, path: &str, count: u64) -> io::Result<(f64, 
         }
         Ok(())
     })?;
-    let mut sender = Sender::new(method, path, receiver)?;
+    let mut sender = Sender::new(method, files, receiver)?;
     let start = Instant::now();
     let mut eagain = 0u64;
     for _ in 0..count {
@@ -432,12 +474,12 @@ fn throughput_batch(method: Method, path: &str, count: u64) -> io::Result<(f64, 
     Ok((rate, eagain))
 }
 
-fn throughput(methods: &[Method], path: &str, batches: usize, count: u64) -> io::Result<String> {
+fn throughput(methods: &[Method], files: &Files, batches: usize, count: u64) -> io::Result<String> {
     let mut figures = vec![Vec::with_capacity(batches); methods.len()];
     let mut eagain = vec![0u64; methods.len()];
     for _ in 0..batches {
         for (i, &method) in methods.iter().enumerate() {
-            let (rate, full) = throughput_batch(method, path, count)?;
+            let (rate, full) = throughput_batch(method, files, count)?;
             figures[i].push(rate);
             eagain[i] += full;
         }
@@ -458,23 +500,27 @@ fn throughput(methods: &[Method], path: &str, batches: usize, count: u64) -> io:
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let files = Files {
+        debugfs: args.path,
+        device: args.device,
+    };
     let result = match args.bench {
         Bench::SelfRoundTrip {
             methods,
             batches,
             batch,
-        } => self_round_trip(&methods, &args.path, batches, batch),
+        } => self_round_trip(&methods, &files, batches, batch),
         Bench::Pingpong {
             methods,
             batches,
             batch,
             samples,
-        } => pingpong(&methods, &args.path, batches, batch, samples.as_deref()),
+        } => pingpong(&methods, &files, batches, batch, samples.as_deref()),
         Bench::Throughput {
             methods,
             batches,
             count,
-        } => throughput(&methods, &args.path, batches, count),
+        } => throughput(&methods, &files, batches, count),
     };
     match result {
         Ok(json) => {

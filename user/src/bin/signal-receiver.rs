@@ -13,6 +13,7 @@
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::os::fd::{AsFd, OwnedFd, RawFd};
+use std::os::unix::fs::FileTypeExt;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
@@ -22,6 +23,7 @@ use nix::errno::Errno;
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::unistd::{getpid, pipe2, read};
+use signal_example_user::Device;
 
 /// The seed's signal: the first real-time signal the C library leaves free is 34, and 44 is what
 /// the seed hard-coded.
@@ -179,16 +181,29 @@ fn registration_path(args: &Args) -> &str {
     }
 }
 
-/// Writes `pid` to the module's file at `path`; an error says what failed and, where it can, why.
-fn register(path: &str, pid: i32) -> Result<(), String> {
+/// Registers `pid` with the module's file at `path`: the device through `SIGNALCONF_QUEUE`, any
+/// other file (debugfs) by writing the PID. Returns how, for `--verbose`; an error says what
+/// failed and, where it can, why.
+fn register(path: &str, pid: i32) -> Result<&'static str, String> {
     let mut file = OpenOptions::new().write(true).open(path).map_err(|e| {
         format!(
             "cannot open {path} to write PID {pid}{}: {e}",
             open_hint(path, &e)
         )
     })?;
-    file.write_all(format!("{pid}\n").as_bytes())
-        .map_err(|e| format!("cannot write PID {pid} to {path}: {e}"))
+    let is_device = file
+        .metadata()
+        .is_ok_and(|m| m.file_type().is_char_device());
+    if is_device {
+        Device::from_file(file)
+            .queue(pid, None, None)
+            .map_err(|e| format!("cannot queue a signal to PID {pid} through {path}: {e}"))?;
+        Ok("queued with SIGNALCONF_QUEUE on")
+    } else {
+        file.write_all(format!("{pid}\n").as_bytes())
+            .map_err(|e| format!("cannot write PID {pid} to {path}: {e}"))?;
+        Ok("written to")
+    }
 }
 
 /// Why opening the module's file may have failed, as far as can be told.
@@ -287,9 +302,9 @@ fn run(args: &Args) -> Result<(), (u8, String)> {
             .map_err(|e| error("cannot write to stdout", &e))?;
     } else {
         let path = registration_path(args);
-        register(path, pid).map_err(|message| (EXIT_ERROR, message))?;
+        let how = register(path, pid).map_err(|message| (EXIT_ERROR, message))?;
         if args.verbose {
-            eprintln!("signal-receiver: PID {pid} written to {path}");
+            eprintln!("signal-receiver: PID {pid} {how} {path}");
         }
     }
 
