@@ -389,26 +389,23 @@ impl MiscDevice for SignalConfPidDevice {
 
     fn ioctl(_device: (), _file: &File, cmd: u32, arg: usize) -> Result<isize> {
         let arg = UserPtr::from_addr(arg);
-        match cmd {
-            uapi::QUEUE => {
-                let entry = UserSlice::new(arg, size_of::<Entry>())
-                    .reader()
-                    .read::<Entry>();
-                let mut target = 0;
-                let result = entry.and_then(|entry| queue_entry(&entry, &mut target));
-                STATS.record(target, result.as_ref().err());
-                result.map(|()| 0)
-            }
-            uapi::QUEUE_MANY => {
-                let result = queue_many(arg);
-                if result.is_err() {
-                    // A call refused as a whole counts once, as a malformed write does.
-                    STATS.record(0, result.as_ref().err());
-                }
-                result
-            }
-            _ => Err(ENOTTY),
+        let result = match cmd {
+            uapi::QUEUE => match UserSlice::new(arg, size_of::<Entry>())
+                .reader()
+                .read::<Entry>()
+            {
+                Ok(entry) => return queue_entry(&entry).map(|()| 0),
+                Err(e) => Err(e),
+            },
+            uapi::QUEUE_MANY => queue_many(arg),
+            _ => return Err(ENOTTY),
+        };
+        // A call refused as a whole (its argument unreadable or malformed) counts once, as a
+        // malformed write does; `queue_entry` counted each entry it was given.
+        if let Err(e) = &result {
+            STATS.record(0, Some(e));
         }
+        result
     }
 }
 
@@ -426,12 +423,15 @@ unsafe impl AsBytes for Entry {}
 // SAFETY: `Many` is `repr(C)`, made of integers only, without padding (asserted above).
 unsafe impl FromBytes for Many {}
 
-/// Sends the signal `entry` describes, as a write of the same command would (sets `target` once
-/// the PID is known).
-fn queue_entry(entry: &Entry, target: &mut i32) -> Result {
-    let command = entry.command().map_err(|_| EINVAL)?;
-    *target = command.pid;
-    send(command)
+/// Sends the signal `entry` describes, as a write of the same command would, and counts it.
+fn queue_entry(entry: &Entry) -> Result {
+    let command = entry.command().map_err(|_| EINVAL);
+    let result = command.and_then(send);
+    STATS.record(
+        command.map_or(0, |command| command.pid),
+        result.as_ref().err(),
+    );
+    result
 }
 
 /// `SIGNALCONF_QUEUE_MANY`: every entry attempted, each counted and given its result; returns
@@ -455,10 +455,7 @@ fn queue_many(arg: UserPtr) -> Result<isize> {
         let chunk = &mut chunk[..CHUNK.min(count - done)];
         reader.read_slice(chunk.as_bytes_mut())?;
         for entry in chunk.iter_mut() {
-            let mut target = 0;
-            let result = queue_entry(entry, &mut target);
-            STATS.record(target, result.as_ref().err());
-            entry.result = match result {
+            entry.result = match queue_entry(entry) {
                 Ok(()) => {
                     sent += 1;
                     0
