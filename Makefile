@@ -56,9 +56,10 @@ bench-program:
 	cd bench && $(CARGO) build --release --locked
 
 # The VM suite's C programs: the seed's C receiver, compiled as the seed wrote it (compatibility
-# test) and for the device, a loader that makes the N-th allocation of a module load fail (fault injection), and a
-# load/write/unload loop (the leak test).
-fixtures: build/seed-receiver build/seed-receiver-device build/fail-nth-insmod build/load-cycles
+# test) and for the device, a loader that makes the N-th allocation of a module load fail (fault
+# injection), a load/write/unload loop (the leak test), and the documentation's C examples.
+DOC_EXAMPLES = build/doc-examples/readme-1 build/doc-examples/man-1
+fixtures: build/seed-receiver build/seed-receiver-device build/fail-nth-insmod build/load-cycles $(DOC_EXAMPLES)
 
 # The seed's receiver is compiled as written (no warning flags); the device build only names
 # the other file.
@@ -66,6 +67,13 @@ build/seed-receiver-device: SEED_CFLAGS = '-DSIGNALCONFPID="/dev/signalconfpid"'
 build/seed-receiver build/seed-receiver-device: tests/seed_receiver.c
 	@mkdir -p build
 	$(CC) -O2 $(SEED_CFLAGS) -o $@ $<
+
+# The C examples of README.md and the receiver's man page, as users read them there (extracted by
+# tests/doc-examples), compiled with warnings as errors; the VM suite runs them.
+$(DOC_EXAMPLES:=.c) &: README.md user/signal-receiver.1 tests/doc-examples
+	tests/doc-examples build/doc-examples
+$(DOC_EXAMPLES): %: %.c signal_example.h
+	$(CC) -O2 -Wall -Wextra -Werror -I. -o $@ $<
 
 # The project's own C programs: build/NAME from tests/NAME.c or bench/NAME.c.
 vpath %.c tests bench

@@ -14,16 +14,20 @@
 //! * `throughput`: one writer sends M signals to one receiver as fast as the queue allows,
 //!   retrying `EAGAIN`; the receiver must get exactly M (checked). Reports signals per second,
 //!   alternating between the methods batch by batch (a new receiver for every batch).
+//! * `fanout`: one sender notifies N waiting receivers per round, one signal each: a loop of
+//!   calls, or (`many`) one `SIGNALCONF_QUEUE_MANY` for all of them. Every receiver checks that it
+//!   got the sender's payload and acknowledges it, and the sender waits for all N before the next
+//!   round: none lost, none twice (checked). Reports the sender's time per delivered signal.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use signal_example_user::Device;
+use signal_example_user::{device, uapi::Entry, Device};
 
 const SIGNAL: i32 = 44;
 const VALUE: u64 = 1234;
@@ -80,6 +84,20 @@ enum Bench {
         #[arg(long, default_value_t = 10_000)]
         count: u64,
     },
+    /// One sender, N waiting receivers, one signal each per round, alternating between methods.
+    Fanout {
+        /// Methods to compare (ratios are to sigqueue and pidfd, those of them measured).
+        #[arg(long, value_delimiter = ',', required = true)]
+        methods: Vec<Method>,
+        /// Receivers (N).
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..))]
+        receivers: u8,
+        #[arg(long, default_value_t = 10)]
+        batches: usize,
+        /// Rounds per batch (N signals each).
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
@@ -90,6 +108,8 @@ enum Method {
     Device,
     /// `SIGNALCONF_QUEUE` on the module's device.
     Ioctl,
+    /// `SIGNALCONF_QUEUE_MANY` on the module's device, one call for all targets (`fanout` only).
+    Many,
     Sigqueue,
     Pidfd,
     Kill,
@@ -132,7 +152,7 @@ impl Sender {
                 command: format!("{target}\n").into_bytes(),
             },
             Method::Ioctl => Sender::Ioctl {
-                device: Device::open_path(&files.device)?,
+                device: files.open_device()?,
                 pid: target,
             },
             Method::Sigqueue => Sender::Sigqueue { pid: target },
@@ -150,6 +170,11 @@ impl Sender {
                 }
             }
             Method::Kill => Sender::Kill { pid: target },
+            Method::Many => {
+                return Err(io::Error::other(
+                    "the many method sends to many targets: fanout only",
+                ))
+            }
         })
     }
 
@@ -191,6 +216,13 @@ impl Sender {
 struct Files {
     debugfs: String,
     device: String,
+}
+
+impl Files {
+    fn open_device(&self) -> io::Result<Device> {
+        Device::open_path(&self.device)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.device)))
+    }
 }
 
 fn os_result(rc: libc::c_int) -> io::Result<()> {
@@ -369,6 +401,32 @@ fn wait_child(pid: i32) -> io::Result<()> {
     }
 }
 
+/// Children that are killed if they are not waited for (when the benchmark fails), so that none
+/// is left waiting for a signal forever.
+struct Children(Vec<i32>);
+
+impl Children {
+    /// Waits for every child; each must exit with 0.
+    fn wait(&mut self) -> io::Result<()> {
+        while let Some(pid) = self.0.pop() {
+            wait_child(pid)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        for &pid in &self.0 {
+            // SAFETY: `pid` is our child, not yet reaped, so it cannot be another process.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, std::ptr::null_mut(), 0);
+            }
+        }
+    }
+}
+
 fn pingpong(
     methods: &[Method],
     files: &Files,
@@ -498,6 +556,182 @@ fn throughput(methods: &[Method], files: &Files, batches: usize, count: u64) -> 
     Ok(lines.join("\n"))
 }
 
+/// One signal to each of many targets by one method.
+enum FanOut {
+    /// One call per target.
+    Each(Vec<Sender>),
+    /// One `SIGNALCONF_QUEUE_MANY` for all targets.
+    Many { device: Device, entries: Vec<Entry> },
+}
+
+impl FanOut {
+    fn new(method: Method, files: &Files, targets: &[i32]) -> io::Result<Self> {
+        Ok(match method {
+            Method::Many => FanOut::Many {
+                device: files.open_device()?,
+                entries: targets
+                    .iter()
+                    .map(|&pid| device::entry(pid, Some(SIGNAL as u32), Some(VALUE)))
+                    .collect(),
+            },
+            _ => FanOut::Each(
+                targets
+                    .iter()
+                    .map(|&pid| Sender::new(method, files, pid))
+                    .collect::<io::Result<_>>()?,
+            ),
+        })
+    }
+
+    /// Sends one signal to every target; each must be accepted (the receivers are waiting).
+    fn send(&mut self) -> io::Result<()> {
+        match self {
+            FanOut::Each(senders) => {
+                for sender in senders {
+                    if !sender.send()? {
+                        return Err(io::Error::other("EAGAIN from a waiting receiver"));
+                    }
+                }
+            }
+            FanOut::Many { device, entries } => {
+                let sent = device.queue_many(entries)?;
+                if sent != entries.len() {
+                    let failed = entries.iter().find(|e| e.result != 0).map(|e| e.result);
+                    return Err(io::Error::other(format!(
+                        "SIGNALCONF_QUEUE_MANY sent {sent} of {} (first failure: {failed:?})",
+                        entries.len()
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A receiver of `fanout`: takes `signals` signals, one at a time; for each, writes its index and
+/// whether the signal was `SIGNAL` from `sender` with `SI_QUEUE` and `VALUE` to `acks`.
+fn fanout_receiver(
+    index: u8,
+    set: &libc::sigset_t,
+    sender: i32,
+    signals: usize,
+    mut acks: File,
+) -> io::Result<()> {
+    for _ in 0..signals {
+        // SAFETY: an all-zero `siginfo_t` is valid; `sigwaitinfo` fills it.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: `set` is a valid signal set and `info` outlives the call.
+        let rc = unsafe { libc::sigwaitinfo(set, &mut info) };
+        if rc < 0 {
+            let e = io::Error::last_os_error();
+            if e.raw_os_error() == Some(libc::EINTR) {
+                continue;
+            }
+            return Err(e);
+        }
+        // SAFETY: a queued signal's siginfo has the `_rt` fields these read.
+        let (pid, value) = unsafe { (info.si_pid(), info.si_value().sival_ptr as u64) };
+        let ok = rc == SIGNAL && info.si_code == libc::SI_QUEUE && pid == sender && value == VALUE;
+        acks.write_all(&[index, ok as u8])?;
+        if !ok {
+            return Err(io::Error::other(format!(
+                "receiver {index}: signal {rc}, code {}, from {pid}, value {value}",
+                info.si_code
+            )));
+        }
+    }
+    // SAFETY: `pending` is initialised by `sigpending`.
+    let extra = unsafe {
+        let mut pending: libc::sigset_t = std::mem::zeroed();
+        libc::sigpending(&mut pending);
+        libc::sigismember(&pending, SIGNAL)
+    };
+    if extra == 1 {
+        return Err(io::Error::other(format!(
+            "receiver {index}: a signal too many"
+        )));
+    }
+    Ok(())
+}
+
+fn fanout(
+    methods: &[Method],
+    files: &Files,
+    receivers: u8,
+    batches: usize,
+    rounds: usize,
+) -> io::Result<String> {
+    let set = block_signal()?;
+    // SAFETY: trivial getter.
+    let me = unsafe { libc::getpid() };
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors.
+    check(
+        unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) },
+        "pipe2",
+    )?;
+    // SAFETY: `pipe2` made both descriptors, and nothing else owns them.
+    let (mut acks, ack_writer) = unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) };
+    let signals = batches * rounds * methods.len();
+    let mut children = Children(Vec::with_capacity(receivers.into()));
+    for index in 0..receivers {
+        let writer = ack_writer.try_clone()?;
+        children.0.push(fork_child(move || {
+            fanout_receiver(index, &set, me, signals, writer)
+        })?);
+    }
+    // Only the receivers write acknowledgements.
+    drop(ack_writer);
+    let mut fanouts = methods
+        .iter()
+        .map(|&m| FanOut::new(m, files, &children.0))
+        .collect::<io::Result<Vec<_>>>()?;
+    let n = usize::from(receivers);
+    let mut send_ns = vec![Vec::with_capacity(batches); methods.len()];
+    let mut delivered_ns = vec![Vec::with_capacity(batches); methods.len()];
+    let mut buffer = vec![0u8; 2 * n];
+    for _ in 0..batches {
+        for ((fanout, send), delivered) in
+            fanouts.iter_mut().zip(&mut send_ns).zip(&mut delivered_ns)
+        {
+            let (mut sending, mut all) = (Duration::ZERO, Duration::ZERO);
+            for _ in 0..rounds {
+                let start = Instant::now();
+                fanout.send()?;
+                sending += start.elapsed();
+                acks.read_exact(&mut buffer)?;
+                all += start.elapsed();
+                let mut seen = vec![false; n];
+                for ack in buffer.chunks(2) {
+                    let index = usize::from(ack[0]);
+                    if ack[1] != 1 || index >= n || std::mem::replace(&mut seen[index], true) {
+                        return Err(io::Error::other(format!(
+                            "receiver {index}: wrong or repeated signal"
+                        )));
+                    }
+                }
+            }
+            let signals = (rounds * n) as f64;
+            send.push(sending.as_nanos() as f64 / signals);
+            delivered.push(all.as_nanos() as f64 / signals);
+        }
+    }
+    children.wait()?;
+    let total = batches * rounds * n;
+    let lines: Vec<String> = summarise(&format!("fanout-{n}"), methods, &send_ns, "ns_per_signal")
+        .iter()
+        .zip(&mut delivered_ns)
+        .map(|(line, delivered)| {
+            format!(
+                r#"{},"delivered_ns_per_signal":{:.1},"sent":{total},"received":{total}}}"#,
+                line.trim_end_matches('}'),
+                median(delivered)
+            )
+        })
+        .collect();
+    Ok(lines.join("\n"))
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let files = Files {
@@ -521,6 +755,12 @@ fn main() -> ExitCode {
             batches,
             count,
         } => throughput(&methods, &files, batches, count),
+        Bench::Fanout {
+            methods,
+            receivers,
+            batches,
+            rounds,
+        } => fanout(&methods, &files, receivers, batches, rounds),
     };
     match result {
         Ok(json) => {
