@@ -21,6 +21,9 @@ BENCH_ROUNDS ?= 5
 BENCH_KERNELS ?= test debian-7.3
 BENCH_SIZE ?= full
 BENCH_DIR ?= build/bench
+# The last commit whose module has no kill(2) permission check: the benchmark measures its cost.
+BENCH_OLD_MODULE_REV = 0d53498
+OLD_MODULE_SOURCE = build/old-module-src/signal_example.rs
 # The kernels `make test` runs the VM suite on (scripts/vm-run's VM_KERNEL values).
 VM_KERNELS ?= test debian-7.3 debian-7.3-cloud debian-7.3-rt debian-7.2
 LLVM_ARG = $(if $(LLVM),LLVM=$(LLVM))
@@ -155,7 +158,7 @@ test-under-load: test-systems
 
 # Benchmark (see README): on each kernel of BENCH_KERNELS, both modules measured in one boot;
 # then one table, JSON and a plot for all of them.
-bench: setup build/write-cost
+bench: setup build/write-cost $(OLD_MODULE_SOURCE)
 	@for kernel in $(BENCH_KERNELS); do \
 		VM_KERNEL=$$kernel VM_BUILD=bench-module scripts/vm-run \
 			bench/run-in-vm $(BENCH_DIR)/$$kernel $(BENCH_ROUNDS) $(BENCH_SIZE) || exit 1; \
@@ -166,9 +169,19 @@ bench: setup build/write-cost
 bench-profile: setup
 	VM_KERNEL=debian-7.3 scripts/vm-run bench/profile-in-vm build/bench-profile
 
-# The seed's C module, ported to 7.3, as the benchmark's baseline (into build/seed-module/).
-bench-module:
+# The benchmark's two other modules, built for the booted kernel: the seed's C module, ported to
+# 7.3, as its baseline (into build/seed-module/), and this module as it was before kill(2)'s
+# permission check (commit BENCH_OLD_MODULE_REV, its source taken from git on the host), for the
+# check's cost (into build/old-module/).
+bench-module: $(OLD_MODULE_SOURCE)
 	@$(call kbuild,bench/seed-module,build/seed-module,modules)
+	@$(call kbuild,build/old-module-src,build/old-module,modules)
+
+$(OLD_MODULE_SOURCE):
+	@git rev-parse -q --verify $(BENCH_OLD_MODULE_REV)^{commit} >/dev/null || \
+		{ echo "error: the benchmark needs commit $(BENCH_OLD_MODULE_REV) (the module before kill(2)'s check): a full clone" >&2; exit 1; }
+	rm -rf build/old-module-src && mkdir -p build/old-module-src
+	git archive $(BENCH_OLD_MODULE_REV) Kbuild signal_example.rs user/src/command.rs | tar -x -C build/old-module-src
 
 check: setup
 	@for crate in user bench; do \
