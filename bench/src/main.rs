@@ -181,28 +181,37 @@ impl Sender {
         })
     }
 
-    /// Sends one signal; `Ok(false)` when the target's queue is full (`EAGAIN`).
+    /// Sends one signal with `VALUE`; `Ok(false)` when the target's queue is full (`EAGAIN`).
     fn send(&mut self) -> io::Result<bool> {
+        self.send_value(VALUE)
+    }
+
+    /// Sends one signal with `value` as its payload (a write sends the module's, whatever
+    /// `value` is); `Ok(false)` when the target's queue is full (`EAGAIN`).
+    fn send_value(&mut self, value: u64) -> io::Result<bool> {
         let result = match self {
             Sender::Write { file, command } => file.write(command).map(drop),
-            Sender::Ioctl { device, pid } => device.queue(*pid, Some(SIGNAL as u32), Some(VALUE)),
+            Sender::Ioctl { device, pid } => device.queue(*pid, Some(SIGNAL as u32), Some(value)),
             Sender::Sigqueue { pid } => {
                 let value = libc::sigval {
-                    sival_ptr: VALUE as usize as *mut libc::c_void,
+                    sival_ptr: value as usize as *mut libc::c_void,
                 };
                 // SAFETY: plain system call wrapper.
                 os_result(unsafe { libc::sigqueue(*pid, SIGNAL, value) })
             }
-            // SAFETY: `info` is a complete 128-byte siginfo; the pidfd is open.
-            Sender::Pidfd { pidfd, info } => os_result(unsafe {
-                libc::syscall(
-                    libc::SYS_pidfd_send_signal,
-                    pidfd.as_raw_fd(),
-                    SIGNAL,
-                    info.as_ptr(),
-                    0,
-                )
-            } as i32),
+            Sender::Pidfd { pidfd, info } => {
+                info[24..32].copy_from_slice(&value.to_ne_bytes());
+                // SAFETY: `info` is a complete 128-byte siginfo; the pidfd is open.
+                os_result(unsafe {
+                    libc::syscall(
+                        libc::SYS_pidfd_send_signal,
+                        pidfd.as_raw_fd(),
+                        SIGNAL,
+                        info.as_ptr(),
+                        0,
+                    )
+                } as i32)
+            }
             // SAFETY: plain system call.
             Sender::Kill { pid } => os_result(unsafe { libc::kill(*pid, SIGNAL) }),
         };
@@ -418,6 +427,40 @@ fn thread_cpu_ns() -> u64 {
 struct Children(Vec<i32>);
 
 impl Children {
+    /// How the children that have ended ended (for an error message).
+    fn states(&self) -> String {
+        let mut ended = Vec::new();
+        for &pid in &self.0 {
+            // SAFETY: an all-zero `siginfo_t` is valid; `pid` is our child, and WNOWAIT leaves it
+            // to be reaped later.
+            let info = unsafe {
+                let mut info: libc::siginfo_t = std::mem::zeroed();
+                libc::waitid(
+                    libc::P_PID,
+                    pid as libc::id_t,
+                    &mut info,
+                    libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+                );
+                info
+            };
+            // SAFETY: `waitid` filled the `_sigchld` fields (or left them zero: still running).
+            let status = unsafe { info.si_status() };
+            match info.si_code {
+                libc::CLD_EXITED => ended.push(format!("{pid} exited with {status}")),
+                libc::CLD_KILLED | libc::CLD_DUMPED => {
+                    ended.push(format!("{pid} killed by signal {status}"))
+                }
+                _ => {}
+            }
+        }
+        format!(
+            "{} of {} ended: {}",
+            ended.len(),
+            self.0.len(),
+            ended.join(", ")
+        )
+    }
+
     /// Waits for every child; each must exit with 0.
     fn wait(&mut self) -> io::Result<()> {
         while let Some(pid) = self.0.pop() {
@@ -578,6 +621,14 @@ enum FanOut {
 
 impl FanOut {
     fn new(method: Method, files: &Files, targets: &[i32]) -> io::Result<Self> {
+        if !matches!(
+            method,
+            Method::Many | Method::Ioctl | Method::Sigqueue | Method::Pidfd
+        ) {
+            return Err(io::Error::other(format!(
+                "fanout: {method:?} carries no payload of the sender's"
+            )));
+        }
         Ok(match method {
             Method::Many => FanOut::Many {
                 device: files.open_device()?,
@@ -595,17 +646,21 @@ impl FanOut {
         })
     }
 
-    /// Sends one signal to every target; each must be accepted (the receivers are waiting).
-    fn send(&mut self) -> io::Result<()> {
+    /// Sends one signal with payload `value` to every target; each must be accepted (the
+    /// receivers are waiting).
+    fn send(&mut self, value: u64) -> io::Result<()> {
         match self {
             FanOut::Each(senders) => {
                 for sender in senders {
-                    if !sender.send()? {
+                    if !sender.send_value(value)? {
                         return Err(io::Error::other("EAGAIN from a waiting receiver"));
                     }
                 }
             }
             FanOut::Many { device, entries } => {
+                for entry in entries.iter_mut() {
+                    entry.value = value;
+                }
                 let sent = device.queue_many(entries)?;
                 if sent != entries.len() {
                     let failed = entries.iter().find(|e| e.result != 0).map(|e| e.result);
@@ -621,7 +676,8 @@ impl FanOut {
 }
 
 /// A receiver of `fanout`: takes `signals` signals, one at a time; for each, writes its index and
-/// whether the signal was `SIGNAL` from `sender` with `SI_QUEUE` and `VALUE` to `acks`.
+/// whether the signal was `SIGNAL` from `sender` with `SI_QUEUE` and the next payload (the
+/// sender's round: 1, 2, ...) to `acks`. So a signal lost, doubled or out of order is seen.
 fn fanout_receiver(
     index: u8,
     set: &libc::sigset_t,
@@ -629,7 +685,8 @@ fn fanout_receiver(
     signals: usize,
     mut acks: File,
 ) -> io::Result<()> {
-    for _ in 0..signals {
+    let mut expected = 1;
+    while expected <= signals as u64 {
         // SAFETY: an all-zero `siginfo_t` is valid; `sigwaitinfo` fills it.
         let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
         // SAFETY: `set` is a valid signal set and `info` outlives the call.
@@ -643,14 +700,18 @@ fn fanout_receiver(
         }
         // SAFETY: a queued signal's siginfo has the `_rt` fields these read.
         let (pid, value) = unsafe { (info.si_pid(), info.si_value().sival_ptr as u64) };
-        let ok = rc == SIGNAL && info.si_code == libc::SI_QUEUE && pid == sender && value == VALUE;
+        let ok =
+            rc == SIGNAL && info.si_code == libc::SI_QUEUE && pid == sender && value == expected;
         acks.write_all(&[index, ok as u8])?;
         if !ok {
             return Err(io::Error::other(format!(
-                "receiver {index}: signal {rc}, code {}, from {pid}, value {value}",
-                info.si_code
+                "receiver {index}: signal {rc}, code {}, from {pid}, value {value} \
+                 (expected {SIGNAL}, {}, from {sender}, value {expected})",
+                info.si_code,
+                libc::SI_QUEUE
             )));
         }
+        expected += 1;
     }
     // SAFETY: `pending` is initialised by `sigpending`.
     let extra = unsafe {
@@ -703,6 +764,8 @@ fn fanout(
     let mut cpu_ns = vec![Vec::with_capacity(batches); methods.len()];
     let mut delivered_ns = vec![Vec::with_capacity(batches); methods.len()];
     let mut buffer = vec![0u8; 2 * n];
+    // Each round's payload: its number, counted over all batches and methods.
+    let mut round = 0u64;
     for _ in 0..batches {
         for (((fanout, send), cpu), delivered) in fanouts
             .iter_mut()
@@ -712,12 +775,18 @@ fn fanout(
         {
             let (mut sending, mut sending_cpu, mut all) = (Duration::ZERO, 0, Duration::ZERO);
             for _ in 0..rounds {
+                round += 1;
                 let start = Instant::now();
                 let start_cpu = thread_cpu_ns();
-                fanout.send()?;
+                fanout.send(round)?;
                 sending_cpu += thread_cpu_ns() - start_cpu;
                 sending += start.elapsed();
-                acks.read_exact(&mut buffer)?;
+                acks.read_exact(&mut buffer).map_err(|e| {
+                    io::Error::other(format!(
+                        "acknowledgements: {e}; receivers: {}",
+                        children.states()
+                    ))
+                })?;
                 all += start.elapsed();
                 let mut seen = vec![false; n];
                 for ack in buffer.chunks(2) {
