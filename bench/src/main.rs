@@ -311,6 +311,16 @@ fn wait_signal(set: &libc::sigset_t) -> io::Result<()> {
     }
 }
 
+/// Whether `SIGNAL` is pending (blocked, not yet taken) for this process.
+fn signal_pending() -> bool {
+    // SAFETY: `pending` is initialised by `sigpending`.
+    unsafe {
+        let mut pending: libc::sigset_t = std::mem::zeroed();
+        libc::sigpending(&mut pending);
+        libc::sigismember(&pending, SIGNAL) == 1
+    }
+}
+
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -561,13 +571,7 @@ fn throughput_batch(method: Method, files: &Files, count: u64) -> io::Result<(f6
             wait_signal(&set)?;
         }
         // Anything beyond `count` would be a duplicate: there must be none pending.
-        // SAFETY: `pending` is initialised by `sigpending`.
-        let extra = unsafe {
-            let mut pending: libc::sigset_t = std::mem::zeroed();
-            libc::sigpending(&mut pending);
-            libc::sigismember(&pending, SIGNAL)
-        };
-        if extra == 1 {
+        if signal_pending() {
             return Err(io::Error::other("received more signals than were accepted"));
         }
         Ok(())
@@ -713,13 +717,7 @@ fn fanout_receiver(
         }
         expected += 1;
     }
-    // SAFETY: `pending` is initialised by `sigpending`.
-    let extra = unsafe {
-        let mut pending: libc::sigset_t = std::mem::zeroed();
-        libc::sigpending(&mut pending);
-        libc::sigismember(&pending, SIGNAL)
-    };
-    if extra == 1 {
+    if signal_pending() {
         return Err(io::Error::other(format!(
             "receiver {index}: a signal too many"
         )));
