@@ -48,6 +48,16 @@ wait_until() {
 	done
 }
 
+# empty_output FILE...: empties each FILE (creating it). Call it before starting a command in the
+# background that appends its output there (`>>FILE &`), so that a wait_until for a line in FILE
+# cannot see what an earlier command wrote. (Not `>FILE &`, nor any expansion in the background
+# command's redirection: bash performs those in the child, whenever it runs, so the wait can find
+# the previous run's line and the child then empties the file under the reader.)
+empty_output() {
+	local file
+	for file; do : >"$file" || return 1; done
+}
+
 # receive [ARGS...]: runs signal-receiver ARGS with a hang guard of 10 s (scaled); a guard that
 # fires is said as a timeout.
 receive() {
