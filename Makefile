@@ -98,8 +98,10 @@ uninstall:
 # installed kernel that has Rust (or those in DKMS_KERNELS); later kernels get it automatically.
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
 DKMS_SOURCE = $(DESTDIR)/usr/src/signal-example-$(VERSION)
-DKMS_FILES = dkms.conf Kbuild Makefile signal_example.rs signal_example.h user/src/command.rs user/src/uapi.rs scripts/lib.sh \
-	scripts/debian/prepare-kdir
+# The module's sources: the crate root, its files in src/, and the two files it shares with the
+# host crate (user/).
+MODULE_SOURCES = signal_example.rs $(sort $(wildcard src/*.rs)) user/src/command.rs user/src/uapi.rs
+DKMS_FILES = dkms.conf Kbuild Makefile $(MODULE_SOURCES) signal_example.h scripts/lib.sh scripts/debian/prepare-kdir
 DKMS_KERNELS ?= $(patsubst /lib/modules/%/build/.config,%,$(shell grep -lx CONFIG_RUST=y /lib/modules/*/build/.config 2>/dev/null))
 
 dkms-source:
@@ -189,7 +191,7 @@ check: setup
 			{ echo "error: $$crate/Cargo.toml says version $$cargo_version, dkms.conf $(VERSION)" >&2; exit 1; }; \
 	done
 	@$(call kbuild,.,build/module,CLIPPY=1 W=1 KRUSTFLAGS=-Dwarnings modules)
-	rustfmt --edition 2021 --config-path $(RUSTFMT_CONFIG) --check signal_example.rs
+	rustfmt --edition 2021 --config-path $(RUSTFMT_CONFIG) --check $(MODULE_SOURCES)
 	tests/check-links README.md docs/*.md
 	for crate in user bench; do (cd $$crate && $(CARGO) fmt --check && \
 		$(CARGO) clippy --locked --all-targets -- -D warnings) || exit 1; done

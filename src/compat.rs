@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Where the `kernel` crate's API differs between the kernels this module supports (Linux 7.2 and
+//! 7.3): the one place that knows. Kbuild sets `cfg(kernel_before_7_3)` for trees older than 7.3.
+
+use kernel::{
+    bindings,
+    fs::File,
+    miscdevice::MiscDevice,
+    module_param::ModuleParamAccess,
+    prelude::*, //
+};
+
+/// This module's `struct module`, the owner of its file operations.
+#[cfg(not(kernel_before_7_3))]
+pub(crate) const THIS_MODULE: *mut bindings::module =
+    <crate::SignalExample as kernel::ModuleMetadata>::THIS_MODULE.as_ptr();
+
+/// This module's `struct module` (before 7.3, `module!` declares it as a static of the crate).
+#[cfg(kernel_before_7_3)]
+pub(crate) const THIS_MODULE: *mut bindings::module = crate::THIS_MODULE.as_ptr();
+
+/// Makes an open file of the misc device `T` pin this module until it is closed; called by
+/// `T::open`.
+///
+/// From 7.3 the `kernel` crate's misc device operations are owned by the module, so
+/// `misc_open()` has taken the reference that closing the file drops.
+#[cfg(not(kernel_before_7_3))]
+#[expect(
+    clippy::extra_unused_type_parameters,
+    reason = "one signature for every kernel: before 7.3, `T` selects the operations"
+)]
+pub(crate) fn pin_module<T: MiscDevice>(_file: &File) -> Result {
+    Ok(())
+}
+
+/// Makes an open file of the misc device `T` pin this module until it is closed; called by
+/// `T::open`.
+///
+/// Before 7.3 the `kernel` crate's misc device operations have no `owner`: an open file
+/// would not pin the module, and `rmmod` could free the code that closing it runs
+/// (Rust-for-Linux issue 1182). So the file's operations are swapped for the same table with
+/// the owner set, as `replace_fops()` does in an `open`: the reference taken here is the one
+/// that the VFS drops when the file is closed, after `release` has returned.
+#[cfg(kernel_before_7_3)]
+pub(crate) fn pin_module<T: MiscDevice>(file: &File) -> Result {
+    // SAFETY: `THIS_MODULE` is this module, whose code is running.
+    if !unsafe { bindings::try_module_get(THIS_MODULE) } {
+        // `rmmod` is under way (the device goes once `misc_open()` lets it).
+        return Err(ENODEV);
+    }
+    // SAFETY: `file` is being opened (the `open` of its operations runs), the one time its
+    // operations may be replaced; `OwnedFops::<T>::FOPS` is a `'static` table of the same
+    // operations, and its owner's reference has just been taken.
+    unsafe { (*file.as_ptr()).f_op = &OwnedFops::<T>::FOPS };
+    Ok(())
+}
+
+/// The `kernel` crate's misc device operations for `T`, owned by this module.
+#[cfg(kernel_before_7_3)]
+struct OwnedFops<T>(core::marker::PhantomData<T>);
+
+#[cfg(kernel_before_7_3)]
+impl<T: MiscDevice> OwnedFops<T> {
+    const FOPS: bindings::file_operations = {
+        let device = kernel::miscdevice::MiscDeviceOptions { name: c"" }.into_raw::<T>();
+        // SAFETY: `into_raw()` points `fops` at the crate's `'static` operations for `T`.
+        let mut fops = unsafe { *device.fops };
+        fops.owner = THIS_MODULE;
+        fops
+    };
+}
+
+/// A module parameter's value (before 7.3, `value()` returned a reference).
+pub(crate) fn param<T: Copy>(param: &ModuleParamAccess<T>) -> T {
+    #[cfg(not(kernel_before_7_3))]
+    let value = param.value();
+    #[cfg(kernel_before_7_3)]
+    let value = *param.value();
+    value
+}
+
+/// Runs the initializer `init` on `slot` (`PinInit::__init`; before 7.3, `__pinned_init`).
+///
+/// # Safety
+///
+/// As for `PinInit::__init`: `slot` is valid for writes and uninitialised, it is not touched
+/// again if `Err` is returned (only deallocated), and it does not move until it is dropped.
+pub(crate) unsafe fn pin_init<T, E>(init: impl PinInit<T, E>, slot: *mut T) -> Result<(), E> {
+    // SAFETY: the caller's contract is this call's.
+    #[cfg(not(kernel_before_7_3))]
+    let result = unsafe { init.__init(slot) };
+    // SAFETY: as above.
+    #[cfg(kernel_before_7_3)]
+    let result = unsafe { init.__pinned_init(slot) };
+    result
+}
