@@ -12,7 +12,7 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::os::fd::{AsFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::FileTypeExt;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering::Relaxed};
@@ -149,13 +149,27 @@ extern "C" fn on_signal(
 
 /// Installs `on_signal` for `signal`.
 fn install_handler(signal: i32) -> io::Result<()> {
-    // SAFETY: an all-zero `sigaction` is a valid value (empty mask, no flags); every field that
-    // matters is set below.
+    set_disposition(
+        signal,
+        on_signal as *const () as libc::sighandler_t,
+        libc::SA_SIGINFO | libc::SA_RESTART,
+    )
+}
+
+/// Makes the kernel discard `signal`, those already pending included: no handler runs for it any
+/// more.
+fn ignore_signal(signal: i32) -> io::Result<()> {
+    set_disposition(signal, libc::SIG_IGN, 0)
+}
+
+fn set_disposition(signal: i32, handler: libc::sighandler_t, flags: libc::c_int) -> io::Result<()> {
+    // SAFETY: an all-zero `sigaction` is a valid value (empty mask, no flags); the handler and
+    // flags are set below.
     let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
-    action.sa_sigaction = on_signal as *const () as libc::sighandler_t;
-    action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
-    // SAFETY: `action` is fully initialised, `on_signal` has the `SA_SIGINFO` signature and is
-    // async-signal-safe, and the old action is not asked for.
+    action.sa_sigaction = handler;
+    action.sa_flags = flags;
+    // SAFETY: `action` is fully initialised; `handler` is `SIG_IGN` or `on_signal`, which has the
+    // `SA_SIGINFO` signature and is async-signal-safe; the old action is not asked for.
     if unsafe { libc::sigaction(signal, &action, std::ptr::null_mut()) } != 0 {
         return Err(io::Error::last_os_error());
     }
@@ -288,12 +302,38 @@ fn print_record(out: &mut impl Write, record: &Record, json: bool) -> io::Result
 }
 
 fn run(args: &Args) -> Result<(), (u8, String)> {
-    let error = |what: &str, e: &dyn std::fmt::Display| (EXIT_ERROR, format!("{what}: {e}"));
     let (read_end, write_end) = make_pipe().map_err(|e| error("cannot create the pipe", &e))?;
-    PIPE_WRITE_FD.store(std::os::fd::AsRawFd::as_raw_fd(&write_end), Relaxed);
+    PIPE_WRITE_FD.store(write_end.as_raw_fd(), Relaxed);
     install_handler(args.signal)
         .map_err(|e| error(&format!("cannot handle signal {}", args.signal), &e))?;
+    let received = receive(args, &read_end);
+    // The signal can still arrive: beyond `--count`, or after a timeout or an error. Were the
+    // write end closed while the handler could run, a late signal's write would fail (and count
+    // as a lost signal, failing a run that got all it waited for) or, once the descriptor's
+    // number was reused, land in another file. So the signal is ignored first: this process has
+    // one thread, so once `sigaction` returns no handler is running or will run, and `DROPPED`
+    // is final.
+    if let Err(e) = ignore_signal(args.signal) {
+        // The handler may still run: its descriptor must stay open until the process exits.
+        std::mem::forget(write_end);
+        return Err(error(
+            &format!("cannot stop handling signal {}", args.signal),
+            &e,
+        ));
+    }
+    drop(write_end);
+    received?;
+    match DROPPED.load(Relaxed) {
+        0 => Ok(()),
+        lost => Err((
+            EXIT_ERROR,
+            format!("{lost} signals were lost: the pipe was full"),
+        )),
+    }
+}
 
+/// Registers (or prints our PID) and takes `--count` records from the handler's pipe.
+fn receive(args: &Args, read_end: &OwnedFd) -> Result<(), (u8, String)> {
     let pid = getpid().as_raw();
     let mut out = io::stdout().lock();
     if args.no_register {
@@ -312,7 +352,7 @@ fn run(args: &Args) -> Result<(), (u8, String)> {
         .timeout
         .map(|secs| Instant::now() + Duration::from_secs_f64(secs));
     for received in 0..args.count {
-        match next_record(&read_end, deadline).map_err(|e| error("cannot read the pipe", &e))? {
+        match next_record(read_end, deadline).map_err(|e| error("cannot read the pipe", &e))? {
             Some(record) => print_record(&mut out, &record, args.json)
                 .map_err(|e| error("cannot write to stdout", &e))?,
             None => {
@@ -328,14 +368,12 @@ fn run(args: &Args) -> Result<(), (u8, String)> {
             }
         }
     }
-    drop(write_end);
-    match DROPPED.load(Relaxed) {
-        0 => Ok(()),
-        lost => Err((
-            EXIT_ERROR,
-            format!("{lost} signals were lost: the pipe was full"),
-        )),
-    }
+    Ok(())
+}
+
+/// An error of `run`: exit status 1, with what failed and why.
+fn error(what: &str, e: &dyn std::fmt::Display) -> (u8, String) {
+    (EXIT_ERROR, format!("{what}: {e}"))
 }
 
 fn main() -> ExitCode {
