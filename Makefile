@@ -60,9 +60,13 @@ bench-program:
 
 # The VM suite's C programs: the seed's C receiver, compiled as the seed wrote it (compatibility
 # test) and for the device, a loader that makes the N-th allocation of a module load fail (fault
-# injection), a load/write/unload loop (the leak test), and the documentation's C examples.
+# injection), a load/write/unload loop (the leak test), which thread a signal reaches
+# (thread-target), and the documentation's C examples.
 DOC_EXAMPLES = build/doc-examples/readme-1 build/doc-examples/man-1
-fixtures: build/seed-receiver build/seed-receiver-device build/fail-nth-insmod build/load-cycles $(DOC_EXAMPLES)
+build/thread-target: signal_example.h
+build/thread-target: CFLAGS_EXTRA = -pthread
+fixtures: build/seed-receiver build/seed-receiver-device build/fail-nth-insmod build/load-cycles build/thread-target \
+	$(DOC_EXAMPLES)
 
 # The seed's receiver is compiled as written (no warning flags); the device build only names
 # the other file.
@@ -82,7 +86,7 @@ $(DOC_EXAMPLES): %: %.c signal_example.h
 vpath %.c tests bench
 build/%: %.c
 	@mkdir -p build
-	$(CC) -O2 -Wall -Wextra -o $@ $<
+	$(CC) -O2 -Wall -Wextra $(CFLAGS_EXTRA) -o $@ $<
 
 # The receiver, for users (`sudo make install`; PREFIX and DESTDIR as usual).
 PREFIX ?= /usr/local

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Sends a real-time signal with a payload to the process whose PID is written to it.
+//! Sends a real-time signal with a payload to the thread whose ID (a PID) is written to it.
 //!
 //! The module serves two files with the same commands: the misc device `/dev/signalconfpid`
 //! (mode 0600, root), which works on every kernel and under lockdown (Secure Boot), and the
@@ -10,6 +10,21 @@
 //! the payload 1234 (module parameter `value`) in `si_value`, so that an `SA_SIGINFO` handler
 //! reads it from `si_int`. It is the Rust version of a well-known C example (see the project's
 //! README), keeping its interface.
+//!
+//! # Which thread
+//!
+//! `send_sig_info()` queues a thread-directed signal, as `rt_tgsigqueueinfo(2)` does, not a
+//! process-directed one as `sigqueue(3)` does: it goes to the thread whose ID is written. A PID
+//! is its process's main thread's ID: if that thread blocks the signal, it stays pending there,
+//! and another thread waiting for it (`sigwaitinfo()`) never sees it. A multithreaded program
+//! writes the ID of the thread that takes the signal. (No exported kernel function queues a
+//! process-directed signal with an `SI_QUEUE` payload.)
+//!
+//! # Payload
+//!
+//! `si_value` holds the value as a pointer-sized word: all 64 bits on 64-bit kernels, where
+//! `si_int` reads the low half on little-endian machines and the high half on big-endian ones
+//! (s390x, ppc64); a 32-bit kernel refuses a value outside `-2^31..2^32-1` (`EINVAL`).
 //!
 //! # Write format
 //!
@@ -23,14 +38,20 @@
 //! The device also takes two ioctls, declared for C in `signal_example.h` and mirrored in
 //! `user/src/uapi.rs` (which this module compiles): `SIGNALCONF_QUEUE`, one `{pid, signal,
 //! value, flags}` entry, the same as a write of that command; and `SIGNALCONF_QUEUE_MANY`, up to
-//! 1024 entries in one call, each attempted and given its own result (0 or the negative errno a
-//! write would fail with), returning how many were sent. Unknown commands are `ENOTTY`, bad
+//! 1024 entries in one call, attempted in order, each given its own result (0 or the negative
+//! errno a write would fail with), returning how many were sent and saying how many were
+//! attempted: a call that stops early (entries it cannot read or whose results it cannot write, a
+//! fatal signal) reports how far it got, and fails as a whole only if it attempted nothing. The
+//! number of 0.2.0's `SIGNALCONF_QUEUE_MANY` is still taken. Unknown commands are `ENOTTY`, bad
 //! pointers `EFAULT`. Entries are copied in chunks on the stack: nothing is allocated. The
 //! debugfs file keeps the text interface only.
 //!
 //! # Permission
 //!
-//! Opening either file needs root (file modes). Each write then applies `kill(2)`'s rule: the
+//! Opening either file needs root (file modes). A write is a command from the credentials that
+//! opened the file, or `EACCES` (`ib_safe_file_access()`): a program that was given or left a
+//! descriptor does not act on whoever chose what it writes. The ioctls are a program's own
+//! calls, with no such check. Each write and ioctl then applies `kill(2)`'s rule: the
 //! writer may signal the target only if it is in the writer's thread group, the writer's real or
 //! effective UID is the target's real or saved UID, or the writer has `CAP_KILL` in the target's
 //! user namespace. (Unlike `kill(2)`, no LSM is asked: `security_task_kill()` is not exported to
@@ -38,9 +59,10 @@
 //!
 //! # Errors
 //!
-//! * `EINVAL`: malformed, or longer than 64 bytes.
+//! * `EINVAL`: malformed, longer than 64 bytes, or a value that does not fit (32-bit kernels).
+//! * `EACCES`: the writer's credentials are not those that opened the file.
 //! * `EFAULT`: the buffer is not readable.
-//! * `ESRCH`: no process has that PID in the writer's PID namespace, or it has exited.
+//! * `ESRCH`: no thread has that ID in the writer's PID namespace, or it has exited.
 //! * `EPERM`: `kill(2)`'s rule refuses it, or the PID is a kernel thread, which ignores signals.
 //! * `EAGAIN`: the target's queue of pending real-time signals is full (`RLIMIT_SIGPENDING`).
 //!

@@ -22,6 +22,7 @@ use kernel::{
         from_err_ptr,
         VTABLE_DEFAULT_ERROR, //
     },
+    fs::LocalFile,
     prelude::*,
     seq_file::SeqFile,
     str::CStr,
@@ -41,8 +42,8 @@ use crate::{
 /// The operations of a debugfs file of this module: writing, reading (`show`), or both.
 #[vtable]
 pub(crate) trait Handler {
-    /// Handles one `write(2)`; returns the number of bytes consumed.
-    fn write(_reader: UserSliceReader) -> Result<usize> {
+    /// Handles one `write(2)` to `file`; returns the number of bytes consumed.
+    fn write(_file: &LocalFile, _reader: UserSliceReader) -> Result<usize> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -102,15 +103,21 @@ impl<H: Handler> FileOps<H> {
         }
     }
 
-    extern "C" fn write(
-        _file: *mut bindings::file,
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid `file` that is being written to.
+    unsafe extern "C" fn write(
+        file: *mut bindings::file,
         buf: *const c_char,
         count: usize,
         _offset: *mut bindings::loff_t,
     ) -> isize {
+        // SAFETY: `file` is valid for the call (the caller's contract). An `fdget_pos()` that did
+        // not take `f_pos_lock` is the one of the `write(2)` that runs this, on this thread.
+        let file = unsafe { LocalFile::from_raw_file(file) };
         // `UserSliceReader` checks every access to the user buffer (`copy_from_user()`).
         let reader = UserSlice::new(UserPtr::from_ptr(buf.cast_mut().cast()), count).reader();
-        match H::write(reader) {
+        match H::write(file, reader) {
             // A write never exceeds `MAX_RW_COUNT`, so it fits in `isize`.
             Ok(written) => written as isize,
             Err(e) => e.to_errno() as isize,
@@ -194,8 +201,8 @@ struct SignalConfPid;
 
 #[vtable]
 impl Handler for SignalConfPid {
-    fn write(mut reader: UserSliceReader) -> Result<usize> {
-        signal::write_command(reader.len(), |buf| reader.read_slice(buf))
+    fn write(file: &LocalFile, mut reader: UserSliceReader) -> Result<usize> {
+        signal::write_command(file, reader.len(), |buf| reader.read_slice(buf))
     }
 }
 

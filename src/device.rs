@@ -7,7 +7,8 @@
 use kernel::{
     fs::{
         File,
-        Kiocb, //
+        Kiocb,
+        LocalFile, //
     },
     iov::IovIterSource,
     miscdevice::{
@@ -40,8 +41,12 @@ impl MiscDevice for SignalConfPidDevice {
         compat::pin_module::<Self>(file)
     }
 
-    fn write_iter(_kiocb: Kiocb<'_, ()>, iov: &mut IovIterSource<'_>) -> Result<usize> {
-        signal::write_command(iov.len(), |buf| {
+    fn write_iter(kiocb: Kiocb<'_, ()>, iov: &mut IovIterSource<'_>) -> Result<usize> {
+        // SAFETY: the file of a write in progress is valid (its reference is held) for the call,
+        // which `kiocb` lives for. The `fdget_pos()` of `write(2)` that did not take `f_pos_lock`
+        // (a character device never does) is this thread's own call, which runs this.
+        let file = unsafe { LocalFile::from_raw_file((*kiocb.as_raw()).ki_filp) };
+        signal::write_command(file, iov.len(), |buf| {
             // A short copy means that part of the user's buffer is not readable.
             if iov.copy_from_iter(buf) == buf.len() {
                 Ok(())

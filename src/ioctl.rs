@@ -2,13 +2,22 @@
 
 //! The device's ioctls, declared for C in `signal_example.h` and mirrored in `user/src/uapi.rs`:
 //! `SIGNALCONF_QUEUE`, one `{pid, signal, value, flags}` entry, the same as a write of that
-//! command; and `SIGNALCONF_QUEUE_MANY`, up to 1024 entries in one call, each attempted and given
-//! its own result (0 or the negative errno a write would fail with), returning how many were
-//! sent. Entries are copied in chunks on the stack: nothing is allocated.
+//! command; and `SIGNALCONF_QUEUE_MANY`, up to 1024 entries in one call, each attempted in order
+//! and given its own result (0 or the negative errno a write would fail with), returning how many
+//! were sent and saying how many were attempted. Entries are copied in chunks on the stack:
+//! nothing is allocated.
+//!
+//! A call that has attempted an entry never fails as a whole: it may have sent signals, and a
+//! caller that retried after an error would send them twice. So before a chunk's entries are
+//! sent, their results are known to be writable; and a call that stops early (unreadable
+//! entries, a fatal signal) reports how far it got.
 
 use core::mem::size_of;
 use kernel::{
-    ioctl::_IOW,
+    ioctl::{
+        _IOW,
+        _IOWR, //
+    },
     prelude::*,
     transmute::{
         AsBytes,
@@ -24,32 +33,40 @@ use crate::{
     command::Command,
     signal,
     uapi::{
-        self,
         Entry,
-        Many, //
+        Many,
+        ManyV0_2,
+        MAGIC,
+        OUTPUT_OFFSET,
+        QUEUE_MANY_NR,
+        QUEUE_NR,
+        RESULT_OFFSET, //
     },
 };
 
-// The ioctl numbers of `uapi` are computed as on x86 and arm64: this architecture must agree.
-const _: () = assert!(uapi::QUEUE == _IOW::<Entry>(uapi::MAGIC, 1));
-const _: () = assert!(uapi::QUEUE_MANY == _IOW::<Many>(uapi::MAGIC, 2));
-// No padding, so that every byte copied from userspace is a field (see the `FromBytes` impls).
-const _: () = assert!(size_of::<Entry>() == 24 && size_of::<Many>() == 16);
+/// `SIGNALCONF_QUEUE`.
+const QUEUE: u32 = _IOW::<Entry>(MAGIC, QUEUE_NR);
+/// `SIGNALCONF_QUEUE_MANY`.
+const QUEUE_MANY: u32 = _IOWR::<Many>(MAGIC, QUEUE_MANY_NR);
+/// 0.2.0's `SIGNALCONF_QUEUE_MANY`, for programs built against that header.
+const QUEUE_MANY_V0_2: u32 = _IOW::<ManyV0_2>(MAGIC, QUEUE_MANY_NR);
 
-// SAFETY: `Entry` is `repr(C)`, made of integers only, without padding (asserted above): any bit
-// pattern is a valid value, and every byte is initialised.
+// SAFETY: `Entry` is `repr(C)`, made of integers only, without padding (`uapi` asserts its
+// size): any bit pattern is a valid value, and every byte is initialised.
 unsafe impl FromBytes for Entry {}
 // SAFETY: as for `FromBytes`.
 unsafe impl AsBytes for Entry {}
-// SAFETY: `Many` is `repr(C)`, made of integers only, without padding (asserted above).
+// SAFETY: `Many` is `repr(C)`, made of integers only, without padding (`uapi` asserts its size).
 unsafe impl FromBytes for Many {}
+// SAFETY: as for `Many`.
+unsafe impl FromBytes for ManyV0_2 {}
 
 /// Carries out the ioctl `cmd` with the argument `arg`; `ENOTTY` for a command it does not know.
 pub(crate) fn dispatch(cmd: u32, arg: usize) -> Result<isize> {
-    let arg = UserPtr::from_addr(arg);
     match cmd {
-        uapi::QUEUE => queue(arg).map(|()| 0),
-        uapi::QUEUE_MANY => queue_many(arg),
+        QUEUE => queue(arg).map(|()| 0),
+        QUEUE_MANY => queue_many(arg, true),
+        QUEUE_MANY_V0_2 => queue_many(arg, false),
         _ => Err(ENOTTY),
     }
 }
@@ -60,52 +77,136 @@ fn command_of(entry: &Entry) -> Result<Command> {
 }
 
 /// `SIGNALCONF_QUEUE`: the entry at `arg`, carried out as a write of the same command would be.
-fn queue(arg: UserPtr) -> Result {
-    let entry = UserSlice::new(arg, size_of::<Entry>())
+fn queue(arg: usize) -> Result {
+    let entry = UserSlice::new(UserPtr::from_addr(arg), size_of::<Entry>())
         .reader()
         .read::<Entry>();
     signal::execute(entry.and_then(|entry| command_of(&entry)))
 }
 
-/// `SIGNALCONF_QUEUE_MANY`: every entry attempted, each counted and given its result; returns
-/// how many were sent. A call refused as a whole (its header unreadable or malformed) counts once,
-/// as a malformed write does.
-fn queue_many(arg: UserPtr) -> Result<isize> {
-    queue_entries(arg).inspect_err(|e| {
-        // Counted as one command that failed (whatever the entries before it did).
-        let _ = signal::execute(Err(*e));
-    })
+/// `SIGNALCONF_QUEUE_MANY` (with `outputs`, the `attempted` and `sent` fields of `Many`) or
+/// 0.2.0's (`ManyV0_2`, without them): returns how many entries were sent. A call that attempted
+/// no entry fails, and counts as one failed command, as a malformed write does. So does 0.2.0's
+/// call when it stopped early, whatever it sent, as it always did: its callers cannot be told how
+/// far it got (the new call is the fix).
+fn queue_many(arg: usize, outputs: bool) -> Result<isize> {
+    let started = start_many(arg, outputs);
+    let (progress, stop) = match started {
+        Ok((entries, count)) => queue_entries(entries, count),
+        Err(e) => (Progress::default(), Some(e)),
+    };
+    if let Some(error) = stop.filter(|_| progress.attempted == 0 || !outputs) {
+        let _ = signal::execute(Err(error));
+        return Err(error);
+    }
+    if outputs {
+        // It was written when the call started: it fails only if another thread unmapped it since,
+        // and then the signals are sent all the same.
+        let _ = write_at(
+            arg.wrapping_add(OUTPUT_OFFSET),
+            &[progress.attempted, progress.sent],
+        );
+    }
+    Ok(progress.sent as isize)
 }
 
-/// Every entry of the `Many` at `arg` attempted, each counted and given its result.
-fn queue_entries(arg: UserPtr) -> Result<isize> {
-    const CHUNK: usize = 16;
-    let many = UserSlice::new(arg, size_of::<Many>())
-        .reader()
-        .read::<Many>()?;
-    let count = many.count().ok_or(EINVAL)?;
-    let entries = UserSlice::new(
-        UserPtr::from_addr(usize::try_from(many.entries).map_err(|_| EFAULT)?),
-        count * size_of::<Entry>(),
-    );
-    let (mut reader, mut writer) = entries.reader_writer();
-    let mut chunk = [Entry::default(); CHUNK];
-    let mut sent = 0;
-    let mut done = 0;
-    while done < count {
-        let chunk = &mut chunk[..CHUNK.min(count - done)];
-        reader.read_slice(chunk.as_bytes_mut())?;
-        for entry in chunk.iter_mut() {
-            entry.result = match signal::execute(command_of(entry)) {
-                Ok(()) => {
-                    sent += 1;
-                    0
-                }
-                Err(e) => e.to_errno(),
-            };
-        }
-        writer.write_slice(chunk.as_bytes())?;
-        done += chunk.len();
+/// Reads the argument of `SIGNALCONF_QUEUE_MANY` at `arg` (`Many` if `outputs`, else `ManyV0_2`)
+/// and, for `Many`, sets its outputs to 0, so that they are known to be writable before anything
+/// is sent. Returns the user address of the entries and their number.
+fn start_many(arg: usize, outputs: bool) -> Result<(usize, usize)> {
+    let (entries, count) = if outputs {
+        let many = UserSlice::new(UserPtr::from_addr(arg), size_of::<Many>())
+            .reader()
+            .read::<Many>()?;
+        (many.entries, many.count())
+    } else {
+        let many = UserSlice::new(UserPtr::from_addr(arg), size_of::<ManyV0_2>())
+            .reader()
+            .read::<ManyV0_2>()?;
+        (many.entries, many.count())
+    };
+    let count = count.ok_or(EINVAL)?;
+    let entries = usize::try_from(entries).map_err(|_| EFAULT)?;
+    if outputs {
+        write_at(arg.wrapping_add(OUTPUT_OFFSET), &[0u32, 0])?;
     }
-    Ok(sent)
+    Ok((entries, count))
+}
+
+/// How far a `SIGNALCONF_QUEUE_MANY` got.
+#[derive(Default)]
+struct Progress {
+    /// Entries attempted, from the first; each one's result is written.
+    attempted: u32,
+    /// Of those, the ones sent.
+    sent: u32,
+}
+
+/// Attempts the `count` entries at the user address `entries` in order, each counted and given
+/// its result; returns how far it got, and why it stopped before the end, if it did.
+fn queue_entries(entries: usize, count: usize) -> (Progress, Option<Error>) {
+    const CHUNK: usize = 16;
+    let mut reader =
+        UserSlice::new(UserPtr::from_addr(entries), count * size_of::<Entry>()).reader();
+    // (No overflow: the entries were readable, so their addresses are valid.)
+    let result_addr =
+        |index: usize| entries.wrapping_add(index * size_of::<Entry>() + RESULT_OFFSET);
+    let mut chunk = [Entry::default(); CHUNK];
+    let mut progress = Progress::default();
+    while (progress.attempted as usize) < count {
+        let done = progress.attempted as usize;
+        if done > 0 {
+            // Up to 1024 signals in one call: let others run between chunks, and let a caller
+            // that has been killed go.
+            cond_resched();
+            if signal::fatal_signal_pending() {
+                return (progress, Some(EINTR));
+            }
+        }
+        let chunk = &mut chunk[..CHUNK.min(count - done)];
+        if let Err(e) = reader.read_slice(chunk.as_bytes_mut()) {
+            return (progress, Some(e));
+        }
+        // The chunk's results lie in at most two pages (the chunk is 384 bytes), those of its
+        // first and last entries: if these two can be written (with the values they hold), so
+        // can every result of the chunk, and no entry is sent without its result.
+        let last = chunk.len() - 1;
+        if write_at(result_addr(done), &chunk[0].result)
+            .and_then(|()| write_at(result_addr(done + last), &chunk[last].result))
+            .is_err()
+        {
+            return (progress, Some(EFAULT));
+        }
+        for entry in chunk.iter() {
+            let result = signal::execute(command_of(entry));
+            progress.attempted += 1;
+            progress.sent += u32::from(result.is_ok());
+            let code = result.err().map_or(0, |e| e.to_errno());
+            if let Err(e) = write_at(result_addr(progress.attempted as usize - 1), &code) {
+                // Another thread unmapped or write-protected the entries since the check above.
+                return (progress, Some(e));
+            }
+        }
+    }
+    (progress, None)
+}
+
+/// Writes `value` to the user address `addr`, and nothing around it.
+fn write_at<T: AsBytes>(addr: usize, value: &T) -> Result {
+    UserSlice::new(UserPtr::from_addr(addr), size_of::<T>())
+        .writer()
+        .write(value)
+}
+
+/// Lets another task run if one should (`cond_resched()`), where preemption does not already.
+fn cond_resched() {
+    kernel::task::might_sleep();
+    // A fully preemptible kernel without dynamic preemption has no `cond_resched()`: any point
+    // of this loop is a preemption point there.
+    #[cfg(any(not(CONFIG_PREEMPTION), CONFIG_PREEMPT_DYNAMIC))]
+    // SAFETY: called from an ioctl, in process context, with no lock held and no RCU read-side
+    // critical section open: the task may sleep.
+    unsafe {
+        kernel::bindings::__cond_resched()
+    };
 }

@@ -16,7 +16,9 @@ use kernel::{
     bindings,
     cred::Credential,
     error::to_result,
+    fs::LocalFile,
     pid_namespace::PidNamespace,
+    pr_warn_once,
     prelude::*,
     sync::{
         aref::ARef,
@@ -35,6 +37,7 @@ use kernel::{
 use crate::{
     command::{
         is_valid_signal,
+        sigval_word,
         Command,
         MAX_COMMAND_LEN, //
     },
@@ -50,7 +53,8 @@ static DEFAULT_SIGNAL: Atomic<u32> = Atomic::new(0);
 static DEFAULT_VALUE: Atomic<u64> = Atomic::new(0);
 
 /// Reads and checks the module parameters, and makes them the defaults of every command; returns
-/// them (signal, value). `EINVAL`, said in the log, if `signal` is not a signal number.
+/// them (signal, value). `EINVAL`, said in the log, if `signal` is not a signal number or `value`
+/// does not fit in `si_value` (a 32-bit kernel).
 pub(crate) fn load_defaults() -> Result<(u32, u64)> {
     let param = compat::param(&module_parameters::signal);
     let Some(signal) = u32::try_from(param).ok().filter(|&n| is_valid_signal(n)) else {
@@ -59,21 +63,43 @@ pub(crate) fn load_defaults() -> Result<(u32, u64)> {
     };
     // The payload travels as a 64-bit pattern: negative values wrap on purpose.
     let value = compat::param(&module_parameters::value) as u64;
+    if sigval_word(value, usize::BITS).is_none() {
+        pr_err!(
+            "value={} does not fit in si_value on this kernel\n",
+            value as i64
+        );
+        return Err(EINVAL);
+    }
     // Relaxed: registering a file, which comes later, orders these stores before any command.
     DEFAULT_SIGNAL.store(signal, Relaxed);
     DEFAULT_VALUE.store(value, Relaxed);
     Ok((signal, value))
 }
 
-/// One `write(2)` to either file, of `len` bytes that `read` copies into the buffer it is given:
-/// parsed and executed. Returns `len` once the signal is sent.
-pub(crate) fn write_command(len: usize, read: impl FnOnce(&mut [u8]) -> Result) -> Result<usize> {
+/// One `write(2)` to either file, `file`, of `len` bytes that `read` copies into the buffer it is
+/// given: parsed and executed. Returns `len` once the signal is sent; `EACCES` if the writer's
+/// credentials are not those that opened the file.
+pub(crate) fn write_command(
+    file: &LocalFile,
+    len: usize,
+    read: impl FnOnce(&mut [u8]) -> Result,
+) -> Result<usize> {
     // Everything lives on the stack: the write path does not allocate.
     let mut buf = [0u8; MAX_COMMAND_LEN];
-    let command = buf.get_mut(..len).ok_or(EINVAL).and_then(|input| {
-        read(input)?;
-        Command::parse(input).map_err(|_| EINVAL)
-    });
+    let command = if writer_is_opener(file) {
+        buf.get_mut(..len).ok_or(EINVAL).and_then(|input| {
+            read(input)?;
+            Command::parse(input).map_err(|_| EINVAL)
+        })
+    } else {
+        // Once per boot: `/bin/echo PID >file` from a shell meets this (the shell's child opens
+        // the file, then `execve()` gives it new credentials), and the errno alone does not say
+        // why.
+        pr_warn_once!(
+            "refused a write from other credentials than the opener's (EACCES): open the file in the process that writes, after any fork, exec or change of IDs\n"
+        );
+        Err(EACCES)
+    };
     execute(command).map(|()| len)
 }
 
@@ -97,10 +123,39 @@ pub(crate) fn execute(command: Result<Command>) -> Result {
     result
 }
 
-/// Sends `signal` with the payload `value` to the task that `nr` names in the writer's (current
-/// task's) PID namespace: `send_sig_info()` with `SI_QUEUE`, the writer as the sender, if
-/// `kill(2)`'s rule lets the writer signal it, as `sigqueue(3)` would.
+/// Whether the writer (the current task) acts with the credentials that opened `file`: the
+/// kernel's rule for write-based command interfaces (`ib_safe_file_access()`), so that a program
+/// that was given or left a descriptor (a setuid program, say) never carries out commands on
+/// behalf of whoever wrote its output. The credentials are compared as objects, as there: the
+/// process that opened the file and its threads have them until it changes its IDs or
+/// capabilities or runs a program (`execve()`); a child (`fork()`) has a copy, not them.
+fn writer_is_opener(file: &LocalFile) -> bool {
+    // SAFETY: `current`'s subjective credentials are replaced by `current` alone, so it reads its
+    // own pointer without RCU, as `current_cred()` does; the pointer is only compared.
+    let writer = unsafe { ptr::read(&raw const (*Task::current_raw()).cred) };
+    ptr::eq(file.cred().as_ptr(), writer)
+}
+
+/// Whether the current task has a fatal signal pending (`fatal_signal_pending(current)`): it is
+/// being killed, and a long call lets it go.
+pub(crate) fn fatal_signal_pending() -> bool {
+    let current = current!();
+    if !current.signal_pending() {
+        return false;
+    }
+    // SAFETY: `current` is alive while it runs this. Other CPUs may add signals to its pending
+    // set meanwhile (under its sighand lock): the word is read once, volatile, as
+    // `__fatal_signal_pending()` reads it without the lock.
+    let word = unsafe { ptr::read_volatile(&raw const (*current.as_ptr()).pending.signal.sig[0]) };
+    word & (1 << (bindings::SIGKILL - 1)) != 0
+}
+
+/// Sends `signal` with the payload `value` to the thread that `nr` names in the writer's
+/// (current task's) PID namespace: `send_sig_info()` with `SI_QUEUE`, the writer as the sender,
+/// if `kill(2)`'s rule lets the writer signal it, as `rt_tgsigqueueinfo(2)` would. `EINVAL` if
+/// `value` does not fit in `si_value` (a 32-bit kernel).
 pub(crate) fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
+    let sigval = sigval_word(value, usize::BITS).ok_or(EINVAL)? as usize;
     // Lookup and send are one RCU read-side critical section, as in the kernel's own
     // `kill_pid_info()`: RCU keeps the task alive throughout, so no reference is taken. (A
     // reference costs two atomic operations per signal on a cache line that the receiving task,
@@ -118,9 +173,7 @@ pub(crate) fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
 
     // SAFETY: `task_ptr` is valid (see above). `PF_KTHREAD` is set when a task is created and
     // never changes; `PF_EXITING` is set once, when the task starts to exit. The volatile read
-    // tolerates concurrent updates of the other flags. (`flags` is the sixth field of
-    // `task_struct`; bindgen's layout of later fields can differ from the C compiler's, so this
-    // module reads no other field.)
+    // tolerates concurrent updates of the other flags.
     let flags = unsafe { ptr::read_volatile(&raw const (*task_ptr).flags) };
     if flags & bindings::PF_KTHREAD != 0 {
         // Kernel threads ignore signals: "success" would be a lie.
@@ -155,7 +208,7 @@ pub(crate) fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
         _pid: current!().tgid_nr_ns(Some(target_ns)),
         _uid: current!().uid().into_uid_in_current_ns(),
         _sigval: bindings::sigval {
-            sival_ptr: value as usize as *mut c_void,
+            sival_ptr: sigval as *mut c_void,
         },
     };
     // Assigning the field keeps the zeroes `default()` wrote in the rest of the union (it is
@@ -183,8 +236,7 @@ fn may_signal(task: &Task) -> bool {
         return true;
     }
     // SAFETY: `task` is a live task (RCU keeps it alive); `get_task_cred()` never returns NULL
-    // and takes a reference to the credentials it returns, which the `ARef` drops. (It reads
-    // them through the C compiler's `task_struct`: this module reads no field past `flags`.)
+    // and takes a reference to the credentials it returns, which the `ARef` drops.
     let target = unsafe {
         ARef::<Credential>::from_raw(NonNull::new_unchecked(
             bindings::get_task_cred(task.as_ptr()).cast_mut().cast(),
@@ -220,6 +272,57 @@ mod tests {
             queue_signal(current!().tgid_nr_ns(None), 44, 1234),
             Err(EPERM)
         );
+    }
+
+    #[test]
+    fn task_struct_fields_are_where_c_has_them() {
+        // The module (and the `kernel` crate) read `task_struct` fields at bindgen's offsets:
+        // `flags`, `cred`, `pending`. They are the C compiler's (`CONFIG_RUST` excludes
+        // `RANDSTRUCT`, the one thing that reorders them): here fields are read both ways, at
+        // bindgen's offset and through C functions of the kernel: `pid` and `tgid`, `real_cred`
+        // and `cred` (the same in a KUnit thread), `blocked` and `pending`.
+        let task = Task::current_raw();
+        // SAFETY: `task` is the running task. Its own fields are read: `blocked` and `cred`
+        // change only by its own hand; `pid`, `tgid` and `real_cred` are only compared.
+        let (pid, tgid, real_cred, cred) =
+            unsafe { ((*task).pid, (*task).tgid, (*task).real_cred, (*task).cred) };
+        let null = ptr::null_mut();
+        // SAFETY: `task` is alive; a NULL namespace is the task's own.
+        let c_pid =
+            unsafe { bindings::__task_pid_nr_ns(task, bindings::pid_type_PIDTYPE_PID, null) };
+        // SAFETY: as above.
+        let c_tgid =
+            unsafe { bindings::__task_pid_nr_ns(task, bindings::pid_type_PIDTYPE_TGID, null) };
+        assert_eq!((pid, tgid), (c_pid, c_tgid));
+        // SAFETY: `task` is alive; the reference `get_task_cred()` takes is dropped at once.
+        let c_real_cred = unsafe { bindings::get_task_cred(task) };
+        // SAFETY: the reference taken above.
+        unsafe { bindings::put_cred(c_real_cred) };
+        assert!(ptr::eq(real_cred, c_real_cred) && ptr::eq(cred, real_cred));
+
+        // `pending`, which `fatal_signal_pending()` reads: a signal this thread blocks is queued
+        // to it (even a kernel thread's, which would ignore it unblocked), then thrown away.
+        let mut set = bindings::sigset_t::default();
+        set.sig[0] = 1 << (bindings::SIGUSR1 - 1);
+        let mut old = bindings::sigset_t::default();
+        // SAFETY: both sets are valid; `sigprocmask()` changes the running task's `blocked`.
+        unsafe { bindings::sigprocmask(bindings::SIG_BLOCK as i32, &mut set, &mut old) };
+        // SAFETY: the running task's own `blocked`.
+        let blocked = unsafe { (*task).blocked.sig[0] };
+        // `SEND_SIG_PRIV`: a signal from the kernel, without a `siginfo` of its own.
+        let priv_info = ptr::without_provenance_mut::<bindings::kernel_siginfo>(1);
+        // SAFETY: `task` is alive; `SEND_SIG_PRIV` is a valid `info` for `send_sig_info()`.
+        let sent = unsafe { bindings::send_sig_info(bindings::SIGUSR1 as i32, priv_info, task) };
+        // SAFETY: the running task's own pending set, which only this thread empties.
+        let pending = unsafe { ptr::read_volatile(&raw const (*task).pending.signal.sig[0]) };
+        // SAFETY: `flush_signals()` empties the running task's pending sets; then the mask is
+        // restored.
+        unsafe {
+            bindings::flush_signals(task);
+            bindings::sigprocmask(bindings::SIG_SETMASK as i32, &mut old, null.cast());
+        }
+        assert_eq!(blocked, old.sig[0] | set.sig[0]);
+        assert_eq!((sent, pending & set.sig[0]), (0, set.sig[0]));
     }
 
     #[test]

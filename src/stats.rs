@@ -19,12 +19,13 @@ use kernel::{
 use crate::debugfs;
 
 /// The errors `stats` counts by name; any other is counted as `other`.
-const COUNTED_ERRORS: [(Error, &str); 5] = [
+const COUNTED_ERRORS: [(Error, &str); 6] = [
     (EINVAL, "EINVAL"),
     (EFAULT, "EFAULT"),
     (ESRCH, "ESRCH"),
     (EPERM, "EPERM"),
     (EAGAIN, "EAGAIN"),
+    (EACCES, "EACCES"),
 ];
 
 /// The module's counters.
@@ -129,11 +130,11 @@ mod tests {
         stats.record(-5, Some(&ENOMEM));
         assert_eq!(stats.writes(), 4);
         assert_eq!(stats.sent(), 1);
-        let mut failures = [0u64; 6];
+        let mut failures = [0u64; 7];
         for (slot, (_, count)) in stats.failures().enumerate() {
             failures[slot] = count;
         }
-        assert_eq!(failures, [1, 0, 1, 0, 0, 1]);
+        assert_eq!(failures, [1, 0, 1, 0, 0, 0, 1]);
         assert_eq!(stats.last(), (-5, ENOMEM.to_errno()));
         stats.record(9, None);
         assert_eq!(stats.last(), (9, 0));

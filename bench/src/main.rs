@@ -1,7 +1,7 @@
 //! `signal-bench`: measures how fast a write to `signalconfpid` (the debugfs file or the device),
 //! or the device's `SIGNALCONF_QUEUE` ioctl, becomes a delivered signal, side by side with
 //! `sigqueue(3)`, `pidfd_send_signal(2)` and `kill(2)`. Run by `make bench` inside
-//! the test VM; each run prints one JSON object on stdout.
+//! the test VM; each run prints one JSON object per method (and figure) on stdout, one a line.
 //!
 //! * `self`: a process signals itself; its `SA_SIGINFO` handler must have run once per signal
 //!   when the sending call returns (checked). Reports ns per signal.
@@ -30,6 +30,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
 use signal_example_user::{device, uapi::Entry, Device};
 
 const SIGNAL: i32 = 44;
@@ -56,10 +57,10 @@ enum Bench {
         /// Methods to compare (ratios are to sigqueue and pidfd, those of them measured).
         #[arg(long, value_delimiter = ',', required = true)]
         methods: Vec<Method>,
-        #[arg(long, default_value_t = 20)]
-        batches: usize,
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+        batches: u32,
         /// Signals per batch.
-        #[arg(long, default_value_t = 1_000)]
+        #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(1..))]
         batch: u64,
     },
     /// Cross-process ping-pong latency, alternating between methods in batches.
@@ -67,11 +68,11 @@ enum Bench {
         /// Methods to compare (ratios are to sigqueue and pidfd, those of them measured).
         #[arg(long, value_delimiter = ',', required = true)]
         methods: Vec<Method>,
-        #[arg(long, default_value_t = 20)]
-        batches: usize,
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+        batches: u32,
         /// Round trips per batch.
-        #[arg(long, default_value_t = 250)]
-        batch: usize,
+        #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u32).range(1..))]
+        batch: u32,
         /// Append each method's one-way latencies (ns, one per line) to PREFIX.METHOD.txt.
         #[arg(long)]
         samples: Option<String>,
@@ -81,11 +82,11 @@ enum Bench {
         /// Methods to compare (ratios are to sigqueue and pidfd, those of them measured).
         #[arg(long, value_delimiter = ',', required = true)]
         methods: Vec<Method>,
-        #[arg(long, default_value_t = 5)]
-        batches: usize,
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+        batches: u32,
         /// Signals per batch (M).
-        #[arg(long, default_value_t = 10_000)]
-        count: u64,
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+        count: u32,
     },
     /// One sender, N waiting receivers, one signal each per round, alternating between methods.
     Fanout {
@@ -95,15 +96,16 @@ enum Bench {
         /// Receivers (N).
         #[arg(long, value_parser = clap::value_parser!(u8).range(1..))]
         receivers: u8,
-        #[arg(long, default_value_t = 10)]
-        batches: usize,
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+        batches: u32,
         /// Rounds per batch (N signals each).
-        #[arg(long, default_value_t = 50)]
-        rounds: usize,
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+        rounds: u32,
     },
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
+/// Serialised as its name (`Debugfs`, ...), which `bench/report` looks up.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug, Serialize)]
 enum Method {
     /// A write of the PID to the debugfs file (whichever module provides it).
     Debugfs,
@@ -134,7 +136,7 @@ enum Sender {
     },
     Pidfd {
         pidfd: OwnedFd,
-        info: [u8; 128],
+        info: libc::siginfo_t,
     },
     Kill {
         pid: i32,
@@ -169,7 +171,7 @@ impl Sender {
                 let pidfd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
                 Sender::Pidfd {
                     pidfd,
-                    info: queue_siginfo(),
+                    info: queue_siginfo(VALUE),
                 }
             }
             Method::Kill => Sender::Kill { pid: target },
@@ -193,21 +195,18 @@ impl Sender {
             Sender::Write { file, command } => file.write(command).map(drop),
             Sender::Ioctl { device, pid } => device.queue(*pid, Some(SIGNAL as u32), Some(value)),
             Sender::Sigqueue { pid } => {
-                let value = libc::sigval {
-                    sival_ptr: value as usize as *mut libc::c_void,
-                };
                 // SAFETY: plain system call wrapper.
-                os_result(unsafe { libc::sigqueue(*pid, SIGNAL, value) })
+                os_result(unsafe { libc::sigqueue(*pid, SIGNAL, sigval(value)) })
             }
             Sender::Pidfd { pidfd, info } => {
-                info[24..32].copy_from_slice(&value.to_ne_bytes());
-                // SAFETY: `info` is a complete 128-byte siginfo; the pidfd is open.
+                rt_fields(info).value = sigval(value);
+                // SAFETY: `info` is a complete `siginfo_t`; the pidfd is open.
                 os_result(unsafe {
                     libc::syscall(
                         libc::SYS_pidfd_send_signal,
                         pidfd.as_raw_fd(),
                         SIGNAL,
-                        info.as_ptr(),
+                        &raw const *info,
                         0,
                     )
                 } as i32)
@@ -245,17 +244,55 @@ fn os_result(rc: libc::c_int) -> io::Result<()> {
     }
 }
 
-/// A `siginfo_t` as `sigqueue(3)` fills it for us: `SI_QUEUE`, our PID and UID, the value.
-fn queue_siginfo() -> [u8; 128] {
-    let mut info = [0u8; 128];
-    // x86-64 layout: si_signo, si_errno, si_code, padding, then the `_rt` union member.
-    info[0..4].copy_from_slice(&SIGNAL.to_ne_bytes());
-    info[8..12].copy_from_slice(&libc::SI_QUEUE.to_ne_bytes());
+/// A payload as `sigqueue(3)` takes it: pointer-sized, so all 64 bits of `value` arrive.
+fn sigval(value: u64) -> libc::sigval {
+    libc::sigval {
+        sival_ptr: value as usize as *mut libc::c_void,
+    }
+}
+
+/// The `_rt` member of the kernel's `siginfo`: a queued signal's sender and payload. libc's
+/// `siginfo_t` reads these (`si_pid()`, `si_uid()`, `si_value()`) but has no way to set them.
+#[repr(C)]
+struct SiginfoRt {
+    pid: libc::pid_t,
+    uid: libc::uid_t,
+    value: libc::sigval,
+}
+
+/// Where `SiginfoRt` lies in a `siginfo_t`: after its three `int`s (`si_signo`, `si_errno`,
+/// `si_code`, in the architecture's order), in the union of the members, which is as aligned as
+/// `sigval`'s pointer. Checked against libc's accessors by a test.
+#[repr(C)]
+struct SiginfoRtLayout {
+    _signo_errno_code: [libc::c_int; 3],
+    rt: SiginfoRt,
+}
+
+const _: () = assert!(
+    size_of::<SiginfoRtLayout>() <= size_of::<libc::siginfo_t>()
+        && align_of::<SiginfoRtLayout>() <= align_of::<libc::siginfo_t>()
+);
+
+fn rt_fields(info: &mut libc::siginfo_t) -> &mut SiginfoRt {
+    // SAFETY: `SiginfoRtLayout` fits in a `siginfo_t` and needs no stricter alignment (checked
+    // above); its fields are integers and a pointer, for which every bit pattern is valid.
+    unsafe { &mut (*(info as *mut libc::siginfo_t).cast::<SiginfoRtLayout>()).rt }
+}
+
+/// A `siginfo_t` as `sigqueue(3)` fills it for us: `SI_QUEUE`, our PID and UID, and `value`.
+fn queue_siginfo(value: u64) -> libc::siginfo_t {
+    // SAFETY: an all-zero `siginfo_t` is valid.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    info.si_signo = SIGNAL;
+    info.si_code = libc::SI_QUEUE;
     // SAFETY: trivial getters.
     let (pid, uid) = unsafe { (libc::getpid(), libc::getuid()) };
-    info[16..20].copy_from_slice(&pid.to_ne_bytes());
-    info[20..24].copy_from_slice(&uid.to_ne_bytes());
-    info[24..32].copy_from_slice(&VALUE.to_ne_bytes());
+    *rt_fields(&mut info) = SiginfoRt {
+        pid,
+        uid,
+        value: sigval(value),
+    };
     info
 }
 
@@ -321,34 +358,108 @@ fn signal_pending() -> bool {
     }
 }
 
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+/// The `fraction` (0 to 1) percentile of `values`, by nearest rank: the value `fraction` of the
+/// way from the smallest to the largest. `None` for no values.
+fn percentile(values: &[f64], fraction: f64) -> Option<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let last = sorted.len().checked_sub(1)?;
+    Some(sorted[((last as f64 * fraction).round() as usize).min(last)])
+}
+
+/// The median of `values`, for an even count the upper of the two middle ones; `None` for no
+/// values.
+fn median(values: &[f64]) -> Option<f64> {
+    percentile(values, 0.5)
+}
+
+/// A benchmark's figure, under the name that `bench/report` reads for that benchmark; `null`
+/// when there were no batches.
+#[derive(Serialize)]
+enum Figure {
+    #[serde(rename = "ns_per_signal")]
+    NsPerSignal(Option<f64>),
+    #[serde(rename = "p50_ns")]
+    P50Ns(Option<f64>),
+    #[serde(rename = "signals_per_s")]
+    SignalsPerS(Option<f64>),
+}
+
+/// What every benchmark reports per method. Each is printed as one JSON object on a line of its
+/// own: `bench/run-in-vm` tags each line, inserting fields before its closing brace.
+#[derive(Serialize)]
+struct Summary {
+    bench: String,
+    method: Method,
+    batches: usize,
+    #[serde(flatten)]
+    figure: Figure,
+    /// Absent when sigqueue was not measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ratio_to_sigqueue: Option<f64>,
+    /// Absent when pidfd_send_signal was not measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ratio_to_pidfd: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct PingpongSummary {
+    #[serde(flatten)]
+    summary: Summary,
+    p99_ns: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct ThroughputSummary {
+    #[serde(flatten)]
+    summary: Summary,
+    accepted: u64,
+    received: u64,
+    eagain: u64,
+}
+
+#[derive(Serialize)]
+struct FanoutSummary {
+    #[serde(flatten)]
+    summary: Summary,
+    delivered_ns_per_signal: Option<f64>,
+    sent: usize,
+    received: usize,
 }
 
 /// Per method: the median over batches of its figure, and of its ratio to sigqueue's and to
 /// pidfd_send_signal's figure in the same batch, for those of the two that were measured.
 /// Alternating methods batch by batch cancels the slow drift of a shared host.
-fn summarise(bench: &str, methods: &[Method], figures: &[Vec<f64>], key: &str) -> Vec<String> {
-    let ratio_to = |values: &[f64], reference: Method, name: &str| {
-        let Some(r) = methods.iter().position(|&m| m == reference) else {
-            return String::new();
-        };
-        let mut ratios: Vec<f64> = values.iter().zip(&figures[r]).map(|(v, r)| v / r).collect();
-        format!(r#","ratio_to_{name}":{:.4}"#, median(&mut ratios))
+fn summarise(
+    bench: &str,
+    methods: &[Method],
+    figures: &[Vec<f64>],
+    figure: fn(Option<f64>) -> Figure,
+) -> Vec<Summary> {
+    let ratio_to = |values: &[f64], reference: Method| {
+        let r = methods.iter().position(|&m| m == reference)?;
+        let ratios: Vec<f64> = values.iter().zip(&figures[r]).map(|(v, r)| v / r).collect();
+        median(&ratios)
     };
     methods
         .iter()
         .zip(figures)
-        .map(|(method, values)| {
-            format!(
-                r#"{{"bench":"{bench}","method":"{method:?}","batches":{},"{key}":{:.1}{}{}}}"#,
-                values.len(),
-                median(&mut values.clone()),
-                ratio_to(values, Method::Sigqueue, "sigqueue"),
-                ratio_to(values, Method::Pidfd, "pidfd"),
-            )
+        .map(|(&method, values)| Summary {
+            bench: bench.to_owned(),
+            method,
+            batches: values.len(),
+            figure: figure(median(values)),
+            ratio_to_sigqueue: ratio_to(values, Method::Sigqueue),
+            ratio_to_pidfd: ratio_to(values, Method::Pidfd),
         })
+        .collect()
+}
+
+/// Each of `objects` as JSON on one line.
+fn json_lines(objects: &[impl Serialize]) -> io::Result<Vec<String>> {
+    objects
+        .iter()
+        .map(|object| serde_json::to_string(object).map_err(io::Error::from))
         .collect()
 }
 
@@ -357,7 +468,7 @@ fn self_round_trip(
     files: &Files,
     batches: usize,
     batch: u64,
-) -> io::Result<String> {
+) -> io::Result<Vec<String>> {
     install_counting_handler()?;
     // SAFETY: trivial getter.
     let me = unsafe { libc::getpid() };
@@ -386,7 +497,7 @@ fn self_round_trip(
             figure.push(start.elapsed().as_nanos() as f64 / batch as f64);
         }
     }
-    Ok(summarise("self", methods, &figures, "ns_per_signal").join("\n"))
+    json_lines(&summarise("self", methods, &figures, Figure::NsPerSignal))
 }
 
 /// Forks; the child runs `child` and exits with 0 on success.
@@ -498,7 +609,7 @@ fn pingpong(
     batches: usize,
     batch: usize,
     samples: Option<&str>,
-) -> io::Result<String> {
+) -> io::Result<Vec<String>> {
     let set = block_signal()?;
     // SAFETY: trivial getter.
     let parent = unsafe { libc::getpid() };
@@ -528,7 +639,7 @@ fn pingpong(
     let mut batch_p50 = vec![Vec::with_capacity(batches); methods.len()];
     for _ in 0..batches {
         for ((sender, all), p50s) in senders.iter_mut().zip(&mut one_way).zip(&mut batch_p50) {
-            let mut this_batch = (0..batch)
+            let this_batch = (0..batch)
                 .map(|_| {
                     let start = Instant::now();
                     while !sender.send()? {}
@@ -537,7 +648,8 @@ fn pingpong(
                 })
                 .collect::<io::Result<Vec<f64>>>()?;
             all.extend_from_slice(&this_batch);
-            p50s.push(median(&mut this_batch));
+            // A batch of no round trips has no median.
+            p50s.extend(median(&this_batch));
         }
     }
     wait_child(child)?;
@@ -549,17 +661,15 @@ fn pingpong(
             file.write_all(text.as_bytes())?;
         }
     }
-    let summary = summarise("pingpong", methods, &batch_p50, "p50_ns");
-    let lines: Vec<String> = summary
-        .iter()
-        .zip(&mut one_way)
-        .map(|(line, values)| {
-            values.sort_by(f64::total_cmp);
-            let p99 = values[((values.len() - 1) as f64 * 0.99).round() as usize];
-            format!("{},\"p99_ns\":{p99:.0}}}", line.trim_end_matches('}'))
+    let summaries: Vec<PingpongSummary> = summarise("pingpong", methods, &batch_p50, Figure::P50Ns)
+        .into_iter()
+        .zip(&one_way)
+        .map(|(summary, values)| PingpongSummary {
+            summary,
+            p99_ns: percentile(values, 0.99),
         })
         .collect();
-    Ok(lines.join("\n"))
+    json_lines(&summaries)
 }
 
 /// One batch of `throughput`: a new receiver takes exactly `count` signals from one sender.
@@ -591,7 +701,12 @@ fn throughput_batch(method: Method, files: &Files, count: u64) -> io::Result<(f6
     Ok((rate, eagain))
 }
 
-fn throughput(methods: &[Method], files: &Files, batches: usize, count: u64) -> io::Result<String> {
+fn throughput(
+    methods: &[Method],
+    files: &Files,
+    batches: usize,
+    count: u64,
+) -> io::Result<Vec<String>> {
     let mut figures = vec![Vec::with_capacity(batches); methods.len()];
     let mut eagain = vec![0u64; methods.len()];
     for _ in 0..batches {
@@ -601,18 +716,20 @@ fn throughput(methods: &[Method], files: &Files, batches: usize, count: u64) -> 
             eagain[i] += full;
         }
     }
+    // Both came from a `u32`: no overflow.
     let accepted = count * batches as u64;
-    let lines: Vec<String> = summarise("throughput", methods, &figures, "signals_per_s")
-        .iter()
-        .zip(eagain)
-        .map(|(line, full)| {
-            format!(
-                r#"{},"accepted":{accepted},"received":{accepted},"eagain":{full}}}"#,
-                line.trim_end_matches('}')
-            )
-        })
-        .collect();
-    Ok(lines.join("\n"))
+    let summaries: Vec<ThroughputSummary> =
+        summarise("throughput", methods, &figures, Figure::SignalsPerS)
+            .into_iter()
+            .zip(eagain)
+            .map(|(summary, eagain)| ThroughputSummary {
+                summary,
+                accepted,
+                received: accepted,
+                eagain,
+            })
+            .collect();
+    json_lines(&summaries)
 }
 
 /// One signal to each of many targets by one method.
@@ -665,12 +782,17 @@ impl FanOut {
                 for entry in entries.iter_mut() {
                     entry.value = value;
                 }
-                let sent = device.queue_many(entries)?;
-                if sent != entries.len() {
-                    let failed = entries.iter().find(|e| e.result != 0).map(|e| e.result);
+                let done = device.queue_many(entries)?;
+                if done.sent != entries.len() {
+                    let failed = entries[..done.attempted]
+                        .iter()
+                        .find(|e| e.result != 0)
+                        .map(|e| e.result);
                     return Err(io::Error::other(format!(
-                        "SIGNALCONF_QUEUE_MANY sent {sent} of {} (first failure: {failed:?})",
-                        entries.len()
+                        "SIGNALCONF_QUEUE_MANY sent {} of {} (attempted {}; first failure: {failed:?})",
+                        done.sent,
+                        entries.len(),
+                        done.attempted
                     )));
                 }
             }
@@ -731,7 +853,7 @@ fn fanout(
     receivers: u8,
     batches: usize,
     rounds: usize,
-) -> io::Result<String> {
+) -> io::Result<Vec<String>> {
     let set = block_signal()?;
     // SAFETY: trivial getter.
     let me = unsafe { libc::getpid() };
@@ -804,25 +926,29 @@ fn fanout(
     }
     children.wait()?;
     let total = batches * rounds * n;
-    let mut lines: Vec<String> =
-        summarise(&format!("fanout-{n}"), methods, &send_ns, "ns_per_signal")
-            .iter()
-            .zip(&mut delivered_ns)
-            .map(|(line, delivered)| {
-                format!(
-                    r#"{},"delivered_ns_per_signal":{:.1},"sent":{total},"received":{total}}}"#,
-                    line.trim_end_matches('}'),
-                    median(delivered)
-                )
-            })
-            .collect();
-    lines.extend(summarise(
+    let summaries: Vec<FanoutSummary> = summarise(
+        &format!("fanout-{n}"),
+        methods,
+        &send_ns,
+        Figure::NsPerSignal,
+    )
+    .into_iter()
+    .zip(&delivered_ns)
+    .map(|(summary, delivered)| FanoutSummary {
+        summary,
+        delivered_ns_per_signal: median(delivered),
+        sent: total,
+        received: total,
+    })
+    .collect();
+    let mut lines = json_lines(&summaries)?;
+    lines.extend(json_lines(&summarise(
         &format!("fanout-{n}-cpu"),
         methods,
         &cpu_ns,
-        "ns_per_signal",
-    ));
-    Ok(lines.join("\n"))
+        Figure::NsPerSignal,
+    ))?);
+    Ok(lines)
 }
 
 fn main() -> ExitCode {
@@ -836,33 +962,168 @@ fn main() -> ExitCode {
             methods,
             batches,
             batch,
-        } => self_round_trip(&methods, &files, batches, batch),
+        } => self_round_trip(&methods, &files, batches as usize, batch),
         Bench::Pingpong {
             methods,
             batches,
             batch,
             samples,
-        } => pingpong(&methods, &files, batches, batch, samples.as_deref()),
+        } => pingpong(
+            &methods,
+            &files,
+            batches as usize,
+            batch as usize,
+            samples.as_deref(),
+        ),
         Bench::Throughput {
             methods,
             batches,
             count,
-        } => throughput(&methods, &files, batches, count),
+        } => throughput(&methods, &files, batches as usize, count.into()),
         Bench::Fanout {
             methods,
             receivers,
             batches,
             rounds,
-        } => fanout(&methods, &files, receivers, batches, rounds),
+        } => fanout(
+            &methods,
+            &files,
+            receivers,
+            batches as usize,
+            rounds as usize,
+        ),
     };
     match result {
-        Ok(json) => {
-            println!("{json}");
+        Ok(lines) => {
+            for line in lines {
+                println!("{line}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
             eprintln!("signal-bench: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_of_nothing_is_none() {
+        assert_eq!(percentile(&[], 0.99), None);
+        assert_eq!(median(&[]), None);
+    }
+
+    #[test]
+    fn percentile_is_the_nearest_rank_of_the_sorted_values() {
+        assert_eq!(median(&[7.0]), Some(7.0));
+        assert_eq!(percentile(&[7.0], 0.99), Some(7.0));
+        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+        // The upper of the two middle values, as the figures always were.
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(3.0));
+        let hundred: Vec<f64> = (1..=100).rev().map(f64::from).collect();
+        assert_eq!(percentile(&hundred, 0.99), Some(99.0));
+        assert_eq!(percentile(&hundred, 0.0), Some(1.0));
+        assert_eq!(percentile(&hundred, 1.0), Some(100.0));
+    }
+
+    #[test]
+    fn summary_has_the_fields_that_the_report_reads() {
+        let methods = [Method::Debugfs, Method::Sigqueue];
+        let figures = [vec![3.0, 8.0], vec![2.0, 4.0]];
+        let summaries: Vec<PingpongSummary> =
+            summarise("pingpong", &methods, &figures, Figure::P50Ns)
+                .into_iter()
+                .map(|summary| PingpongSummary {
+                    summary,
+                    p99_ns: Some(9.0),
+                })
+                .collect();
+        assert_eq!(
+            json_lines(&summaries).unwrap(),
+            [
+                r#"{"bench":"pingpong","method":"Debugfs","batches":2,"p50_ns":8.0,"ratio_to_sigqueue":2.0,"p99_ns":9.0}"#,
+                r#"{"bench":"pingpong","method":"Sigqueue","batches":2,"p50_ns":4.0,"ratio_to_sigqueue":1.0,"p99_ns":9.0}"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn summary_of_no_batches_has_no_figure() {
+        let lines = json_lines(&summarise(
+            "self",
+            &[Method::Pidfd],
+            &[vec![]],
+            Figure::NsPerSignal,
+        ))
+        .unwrap();
+        assert_eq!(
+            lines,
+            [r#"{"bench":"self","method":"Pidfd","batches":0,"ns_per_signal":null}"#]
+        );
+    }
+
+    #[test]
+    fn queue_siginfo_reads_back_through_libc() {
+        let mut info = queue_siginfo(0x1_0000_04d2);
+        // SAFETY: trivial getters.
+        let (pid, uid) = unsafe { (libc::getpid(), libc::getuid()) };
+        // SAFETY: `queue_siginfo` filled in the `_rt` member that these read.
+        unsafe {
+            assert_eq!(
+                (info.si_signo, info.si_code, info.si_errno),
+                (SIGNAL, libc::SI_QUEUE, 0)
+            );
+            assert_eq!((info.si_pid(), info.si_uid()), (pid, uid));
+            assert_eq!(info.si_value().sival_ptr as u64, 0x1_0000_04d2);
+        }
+        rt_fields(&mut info).value = sigval(7);
+        // SAFETY: as above.
+        assert_eq!(unsafe { info.si_value().sival_ptr } as u64, 7);
+    }
+
+    #[test]
+    fn counts_of_zero_are_refused() {
+        for args in [
+            &["self", "--methods", "sigqueue", "--batches", "0"][..],
+            &["self", "--methods", "sigqueue", "--batch", "0"],
+            &["pingpong", "--methods", "sigqueue", "--batches", "0"],
+            &["pingpong", "--methods", "sigqueue", "--batch", "0"],
+            &["throughput", "--methods", "sigqueue", "--batches", "0"],
+            &["throughput", "--methods", "sigqueue", "--count", "0"],
+            &["fanout", "--methods", "sigqueue", "--receivers", "0"],
+            &[
+                "fanout",
+                "--methods",
+                "sigqueue",
+                "--receivers",
+                "1",
+                "--batches",
+                "0",
+            ],
+            &[
+                "fanout",
+                "--methods",
+                "sigqueue",
+                "--receivers",
+                "1",
+                "--rounds",
+                "0",
+            ],
+        ] {
+            let parsed =
+                Args::try_parse_from(std::iter::once("signal-bench").chain(args.iter().copied()));
+            let error = parsed
+                .err()
+                .unwrap_or_else(|| panic!("{args:?} was accepted"));
+            assert_eq!(
+                error.kind(),
+                clap::error::ErrorKind::ValueValidation,
+                "{args:?}"
+            );
         }
     }
 }

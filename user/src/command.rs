@@ -67,6 +67,19 @@ pub fn is_valid_signal(signal: u32) -> bool {
     (1..=MAX_SIGNAL).contains(&signal)
 }
 
+/// `value` as the word `si_value` carries on a kernel whose pointers have `bits` bits (32 or 64):
+/// its low `bits` bits, if that loses nothing: the value is in `0..2^bits` or, read as negative,
+/// in `-2^(bits-1)..0` (so `-7` is `-7` in `si_int` on every kernel). `None` if it does not fit:
+/// on a 32-bit kernel, a payload that needs more than 32 bits.
+pub fn sigval_word(value: u64, bits: u32) -> Option<u64> {
+    if bits >= 64 {
+        return Some(value);
+    }
+    let unsigned_fits = value >> bits == 0;
+    let negative_fits = (value as i64) < 0 && (value as i64) >= -(1i64 << (bits - 1));
+    (unsigned_fits || negative_fits).then_some(value & ((1u64 << bits) - 1))
+}
+
 impl Command {
     /// Parses one write's bytes.
     pub fn parse(input: &[u8]) -> Result<Self, ParseError> {

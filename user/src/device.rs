@@ -2,10 +2,36 @@
 
 use std::fs::{File, OpenOptions};
 use std::io;
+use std::mem::size_of;
 use std::os::fd::AsRawFd;
 use std::path::Path;
 
-use crate::uapi::{self, Entry, Many};
+use nix::sys::ioctl::ioctl_num_type;
+use nix::{request_code_readwrite, request_code_write};
+
+use crate::uapi::{self, Entry, Many, ManyV0_2};
+
+/// `SIGNALCONF_QUEUE`: `_IOW(MAGIC, 1, struct signalconf_entry)`, in this architecture's
+/// encoding (nix's, as `<asm/ioctl.h>`'s: powerpc, mips and sparc differ from x86 and arm64).
+pub const QUEUE: ioctl_num_type =
+    request_code_write!(uapi::MAGIC, uapi::QUEUE_NR, size_of::<Entry>());
+/// `SIGNALCONF_QUEUE_MANY`: `_IOWR(MAGIC, 2, struct signalconf_many)`.
+pub const QUEUE_MANY: ioctl_num_type =
+    request_code_readwrite!(uapi::MAGIC, uapi::QUEUE_MANY_NR, size_of::<Many>());
+/// 0.2.0's `SIGNALCONF_QUEUE_MANY`: `_IOW(MAGIC, 2, 16-byte struct signalconf_many)`.
+pub const QUEUE_MANY_V0_2: ioctl_num_type =
+    request_code_write!(uapi::MAGIC, uapi::QUEUE_MANY_NR, size_of::<ManyV0_2>());
+
+/// What a `SIGNALCONF_QUEUE_MANY` did: the first `attempted` entries have their `result`; `sent`
+/// of them were sent. The others (if `attempted` is less than the number of entries: the call
+/// stopped early) were not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueMany {
+    /// Entries attempted, from the first.
+    pub attempted: usize,
+    /// Of those, the ones sent.
+    pub sent: usize,
+}
 
 /// The module's device, open for writing.
 #[derive(Debug)]
@@ -39,30 +65,34 @@ impl Device {
         // SAFETY: `SIGNALCONF_QUEUE` reads one `struct signalconf_entry`, which `Entry` mirrors
         // (its layout is checked against the C header by the host tests); `entry` outlives the
         // call.
-        let ret = unsafe { libc::ioctl(self.file.as_raw_fd(), uapi::QUEUE as _, &entry) };
+        let ret = unsafe { libc::ioctl(self.file.as_raw_fd(), QUEUE as _, &entry) };
         if ret < 0 {
             return Err(io::Error::last_os_error());
         }
         Ok(())
     }
 
-    /// `SIGNALCONF_QUEUE_MANY`: attempts every entry, sets each one's `result` (0, or the
-    /// negative errno), and returns how many were sent. At most [`uapi::MAX_ENTRIES`] entries.
-    pub fn queue_many(&self, entries: &mut [Entry]) -> io::Result<usize> {
-        let many = Many {
+    /// `SIGNALCONF_QUEUE_MANY`: attempts the entries in order, sets each attempted one's
+    /// `result` (0, or the negative errno), and says how far it got and how many were sent. At
+    /// most [`uapi::MAX_ENTRIES`] entries. An error means that no entry was attempted.
+    pub fn queue_many(&self, entries: &mut [Entry]) -> io::Result<QueueMany> {
+        let mut many = Many {
             entries: entries.as_mut_ptr() as u64,
             count: u32::try_from(entries.len())
                 .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?,
-            reserved: 0,
+            ..Many::default()
         };
         // SAFETY: `SIGNALCONF_QUEUE_MANY` reads `many` and the `count` entries it points at, and
-        // writes those entries; both mirror the C header's structs and live, borrowed mutably,
-        // across the call.
-        let ret = unsafe { libc::ioctl(self.file.as_raw_fd(), uapi::QUEUE_MANY as _, &many) };
+        // writes `many`'s outputs and the entries' results; both mirror the C header's structs
+        // and live, borrowed mutably, across the call.
+        let ret = unsafe { libc::ioctl(self.file.as_raw_fd(), QUEUE_MANY as _, &mut many) };
         if ret < 0 {
             return Err(io::Error::last_os_error());
         }
-        Ok(ret as usize)
+        Ok(QueueMany {
+            attempted: many.attempted as usize,
+            sent: many.sent as usize,
+        })
     }
 }
 

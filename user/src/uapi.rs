@@ -10,8 +10,18 @@
 //! * `SIGNALCONF_QUEUE` takes one [`Entry`]: the same meaning, errors, permission rule and
 //!   statistics as a write of `PID sig=N value=V`; its `result` is ignored.
 //! * `SIGNALCONF_QUEUE_MANY` takes a [`Many`]: `count` entries (`1..=MAX_ENTRIES`) at
-//!   `entries`. Every entry is attempted, in order, and its `result` set to 0 or the negative
-//!   errno a write would have failed with; the call returns how many were sent.
+//!   `entries`. Entries are attempted in order, and each attempted one's `result` set to 0 or the
+//!   negative errno a write would have failed with. The call sets `attempted` and `sent` and
+//!   returns `sent`. It stops early only if the entries cannot be read or their results written,
+//!   or the caller is killed; then `attempted` says how far it got. It fails as a whole (-1,
+//!   nothing sent, nothing written but the outputs) only if no entry was attempted.
+//! * The number of 0.2.0's `SIGNALCONF_QUEUE_MANY`, with the 16-byte [`ManyV0_2`], is still
+//!   taken, for programs built against that header, as it was: without `attempted` and `sent`, a
+//!   call that stopped early fails whatever it sent.
+//!
+//! The ioctl numbers are not here: each side computes them with its architecture's `_IOW` and
+//! `_IOWR` (the module with the kernel's, the host crate with nix's), whose encoding differs
+//! between architectures.
 //!
 //! A later version that needs more fields adds a struct of a new size, hence a new ioctl number
 //! (the size is part of it): the old numbers keep their meaning.
@@ -21,7 +31,6 @@ use crate::command::{
     Command,
     ParseError, //
 };
-use core::mem::size_of;
 
 /// The ioctl type byte of the device (free in the kernel's `ioctl-number.rst`).
 pub const MAGIC: u32 = 0xE6;
@@ -62,18 +71,46 @@ pub struct Many {
     pub count: u32,
     /// Must be 0.
     pub reserved: u32,
+    /// Out: how many entries, from the first, were attempted (their `result`s are set).
+    pub attempted: u32,
+    /// Out: how many of those were sent (the call's return value).
+    pub sent: u32,
 }
 
-/// `_IOW(MAGIC, nr, size)` in the encoding of x86 and arm64 (and the kernel's generic one); the
-/// module checks at build time that its architecture agrees.
-const fn iow(nr: u32, size: usize) -> u32 {
-    (1 << 30) | ((size as u32) << 16) | (MAGIC << 8) | nr
+/// The argument of 0.2.0's `SIGNALCONF_QUEUE_MANY`: [`Many`] without its outputs.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ManyV0_2 {
+    /// The user address of the first of `count` [`Entry`]s.
+    pub entries: u64,
+    /// How many entries: `1..=MAX_ENTRIES`.
+    pub count: u32,
+    /// Must be 0.
+    pub reserved: u32,
 }
 
-/// `SIGNALCONF_QUEUE`.
-pub const QUEUE: u32 = iow(1, size_of::<Entry>());
-/// `SIGNALCONF_QUEUE_MANY`.
-pub const QUEUE_MANY: u32 = iow(2, size_of::<Many>());
+/// The `nr` of `SIGNALCONF_QUEUE` in its ioctl number (`_IOW(MAGIC, 1, Entry)`).
+pub const QUEUE_NR: u32 = 1;
+/// The `nr` of `SIGNALCONF_QUEUE_MANY` (`_IOWR(MAGIC, 2, Many)`) and of 0.2.0's
+/// (`_IOW(MAGIC, 2, ManyV0_2)`): the direction and the size tell them apart.
+pub const QUEUE_MANY_NR: u32 = 2;
+
+/// The byte offset of [`Entry::result`], the one field the module writes back.
+pub const RESULT_OFFSET: usize = 20;
+/// The byte offset of [`Many::attempted`] and [`Many::sent`], the fields the module writes back.
+pub const OUTPUT_OFFSET: usize = 16;
+
+// The layout the C header has on every architecture (the host tests compare it with the C
+// compiler's, for this target and with -m32): no padding, so that every byte copied is a field.
+const _: () = {
+    use core::mem::{
+        offset_of,
+        size_of, //
+    };
+    assert!(size_of::<Entry>() == 24 && offset_of!(Entry, result) == RESULT_OFFSET);
+    assert!(size_of::<Many>() == 24 && offset_of!(Many, attempted) == OUTPUT_OFFSET);
+    assert!(offset_of!(Many, sent) == OUTPUT_OFFSET + 4 && size_of::<ManyV0_2>() == 16);
+};
 
 impl Entry {
     /// The command this entry stands for, checked as a written one would be: the PID positive,
@@ -104,7 +141,17 @@ impl Entry {
 impl Many {
     /// The number of entries, if it is within `1..=MAX_ENTRIES` and `reserved` is 0.
     pub fn count(&self) -> Option<usize> {
-        (self.reserved == 0 && (1..=MAX_ENTRIES).contains(&self.count))
-            .then_some(self.count as usize)
+        entry_count(self.count, self.reserved)
     }
+}
+
+impl ManyV0_2 {
+    /// The number of entries, if it is within `1..=MAX_ENTRIES` and `reserved` is 0.
+    pub fn count(&self) -> Option<usize> {
+        entry_count(self.count, self.reserved)
+    }
+}
+
+fn entry_count(count: u32, reserved: u32) -> Option<usize> {
+    (reserved == 0 && (1..=MAX_ENTRIES).contains(&count)).then_some(count as usize)
 }

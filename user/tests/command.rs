@@ -206,3 +206,24 @@ proptest! {
         prop_assert_eq!(Command::parse(text.as_bytes()), Ok(expected));
     }
 }
+
+#[test]
+fn sigval_word_fits_the_kernels_pointer() {
+    use signal_example_user::command::sigval_word;
+    // 64-bit kernels carry every 64-bit pattern.
+    for value in [0, 1234, u64::MAX, 1 << 63, 0x1122_3344_5566_7788] {
+        assert_eq!(sigval_word(value, 64), Some(value));
+    }
+    // 32-bit kernels: 0..2^32 and -2^31..0, as their low 32 bits.
+    assert_eq!(sigval_word(1234, 32), Some(1234));
+    assert_eq!(sigval_word(u64::from(u32::MAX), 32), Some(0xffff_ffff));
+    assert_eq!(sigval_word(-7i64 as u64, 32), Some(0xffff_fff9));
+    assert_eq!(
+        sigval_word(i64::from(i32::MIN) as u64, 32),
+        Some(0x8000_0000)
+    );
+    assert_eq!(sigval_word(1 << 32, 32), None);
+    assert_eq!(sigval_word((i64::from(i32::MIN) - 1) as u64, 32), None);
+    assert_eq!(sigval_word(0x1122_3344_5566_7788, 32), None);
+    assert_eq!(sigval_word(u64::MAX - (1 << 40), 32), None);
+}
