@@ -14,14 +14,12 @@ use core::{
 };
 use kernel::{
     bindings,
-    cred::Credential,
     error::to_result,
     fs::LocalFile,
     pid_namespace::PidNamespace,
     pr_warn_once,
     prelude::*,
     sync::{
-        aref::ARef,
         atomic::{
             Atomic,
             Relaxed, //
@@ -96,7 +94,8 @@ pub(crate) fn write_command(
         // the file, then `execve()` gives it new credentials), and the errno alone does not say
         // why.
         pr_warn_once!(
-            "refused a write from other credentials than the opener's (EACCES): open the file in the process that writes, after any fork, exec or change of IDs\n"
+            "refused a write from other credentials than the opener's (EACCES): {}\n",
+            "open the file in the process that writes, after any fork, exec or change of IDs"
         );
         Err(EACCES)
     };
@@ -160,12 +159,12 @@ pub(crate) fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
     // `kill_pid_info()`: RCU keeps the task alive throughout, so no reference is taken. (A
     // reference costs two atomic operations per signal on a cache line that the receiving task,
     // running on another CPU, keeps writing: measured with `make bench-profile`.)
-    let _rcu = rcu::read_lock();
-    // SAFETY: `find_vpid()` and `pid_task()` require the RCU read lock, which `_rcu` holds;
+    let rcu_lock = rcu::read_lock();
+    // SAFETY: `find_vpid()` and `pid_task()` require the RCU read lock, which `rcu_lock` holds;
     // `pid_task()` accepts the NULL that `find_vpid()` returns for an unknown PID.
     let task =
         unsafe { bindings::pid_task(bindings::find_vpid(nr), bindings::pid_type_PIDTYPE_PID) };
-    // SAFETY: a non-NULL `task` is a valid `task_struct` that RCU keeps alive until `_rcu` is
+    // SAFETY: a non-NULL `task` is a valid `task_struct` that RCU keeps alive until `rcu_lock` is
     // dropped at the end of this function, which the reference does not outlive. `Task` is a
     // transparent wrapper of `task_struct`.
     let task = unsafe { NonNull::new(task).ok_or(ESRCH)?.cast::<Task>().as_ref() };
@@ -185,7 +184,7 @@ pub(crate) fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
         // takes it.
         return Err(ESRCH);
     }
-    if !may_signal(task) {
+    if !may_signal(task, &rcu_lock) {
         return Err(EPERM);
     }
     // SAFETY: `task_ptr` is valid, and `task_active_pid_ns()` may be called on it under RCU; it
@@ -194,8 +193,8 @@ pub(crate) fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
     if target_ns.is_null() {
         return Err(ESRCH);
     }
-    // SAFETY: `target_ns` is the live namespace of `task`, which RCU keeps alive while `_rcu` is
-    // held, and the reference does not escape this function.
+    // SAFETY: `target_ns` is the live namespace of `task`, which RCU keeps alive while
+    // `rcu_lock` is held, and the reference does not escape this function.
     let target_ns = unsafe { PidNamespace::from_ptr(target_ns) };
 
     let mut info = bindings::kernel_siginfo::default();
@@ -227,29 +226,28 @@ pub(crate) fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
 /// `kernel/signal.c`): the writer may signal `task` if it is in the writer's thread group, if the
 /// writer's real or effective UID is the target's real or saved UID, or if the writer has
 /// `CAP_KILL` in the target's user namespace. (`kill(2)` also lets any process send `SIGCONT`
-/// within its session; this rule does not, which only refuses more.) Called under RCU, which
-/// keeps `task` alive.
-fn may_signal(task: &Task) -> bool {
+/// within its session; this rule does not, which only refuses more.) `task` is one that the RCU
+/// read-side critical section `_rcu` keeps alive: the rule reads what `kill(2)` reads under it,
+/// as it does, without taking a reference.
+fn may_signal(task: &Task, _rcu: &rcu::Guard) -> bool {
     let writer = current!();
-    // Both thread group IDs as the writer's PID namespace sees them: it sees the target's.
-    if task.tgid_nr_ns(None) == writer.tgid_nr_ns(None) {
+    // SAFETY: both tasks are alive (`task` by RCU, `writer` runs this); a task's `signal` is the
+    // thread group's, set when it is created: `same_thread_group()` compares these pointers.
+    if unsafe { ptr::eq((*task.as_ptr()).signal, (*writer.as_ptr()).signal) } {
         return true;
     }
-    // SAFETY: `task` is a live task (RCU keeps it alive); `get_task_cred()` never returns NULL
-    // and takes a reference to the credentials it returns, which the `ARef` drops.
-    let target = unsafe {
-        ARef::<Credential>::from_raw(NonNull::new_unchecked(
-            bindings::get_task_cred(task.as_ptr()).cast_mut().cast(),
-        ))
+    // SAFETY: `real_cred` is published with RCU (`__task_cred()` reads it under the read lock,
+    // as here): the credentials it points at stay alive until `_rcu` is dropped, after this
+    // returns, and are never changed once committed (a task that changes its IDs gets new ones).
+    // The volatile read is `rcu_dereference()`'s `READ_ONCE()`.
+    let (uid, suid, user_ns) = unsafe {
+        let cred = ptr::read_volatile(&raw const (*task.as_ptr()).real_cred);
+        ((*cred).uid, (*cred).suid, (*cred).user_ns)
     };
-    let cred = target.as_ptr();
-    // SAFETY: `cred` is valid while `target` holds its reference, and credentials are not changed
-    // once committed (a task that changes its IDs gets new ones).
-    let (uid, suid, user_ns) = unsafe { ((*cred).uid, (*cred).suid, (*cred).user_ns) };
     let (uid, suid) = (Kuid::from_raw(uid), Kuid::from_raw(suid));
     let writer_ids = [writer.uid(), Kuid::current_euid()];
     writer_ids.iter().any(|id| *id == uid || *id == suid)
-        // SAFETY: `user_ns` is the target's, alive while `target` holds its credentials;
+        // SAFETY: `user_ns` is the target's, alive while its credentials are (see above);
         // `ns_capable()` may be called under RCU (`kill(2)` calls it there).
         || unsafe { bindings::ns_capable(user_ns, bindings::CAP_KILL as i32) }
 }

@@ -3,10 +3,11 @@
 //! What the module has done since it was loaded, over both files and the ioctls, and the debugfs
 //! file `signal_example/stats` that shows it.
 //!
-//! The counters are lock-free: reading never blocks a sender (so one read is not a snapshot
-//! across counters).
+//! The counters are lock-free and kept per slot of CPUs: reading never blocks a sender (so one
+//! read is not a snapshot across counters), and counting shares no cache line between CPUs.
 
 use kernel::{
+    cpu::CpuId,
     prelude::*,
     seq_file::SeqFile,
     seq_print,
@@ -28,13 +29,27 @@ const COUNTED_ERRORS: [(Error, &str); 6] = [
     (EACCES, "EACCES"),
 ];
 
+/// How many slots the counters are spread over: a CPU counts in slot `cpu % SHARDS`.
+const SHARDS: usize = 64;
+
+/// The counts of the commands carried out on the CPUs of one slot, on a cache line of their own
+/// (128 bytes: the largest L1 line of the architectures Linux runs Rust on), so that CPUs that
+/// count at once never write the same line.
+#[repr(align(128))]
+struct Shard {
+    /// Commands sent, then failures by errno: one slot per `COUNTED_ERRORS` entry, then one for
+    /// any other errno.
+    counts: [Atomic<u64>; COUNTED_ERRORS.len() + 2],
+}
+
 /// The module's counters.
 ///
-/// Only what cannot be derived is counted: `writes` is `sent` plus all failures.
+/// Only what cannot be derived is counted: `writes` is `sent` plus all failures. Each count is
+/// kept per slot of CPUs and summed when read, so that counting writes no cache line that other
+/// CPUs write (a shared counter's line would move from CPU to CPU with every signal). The last
+/// command is one word for all: a plain store, the one shared write per command.
 pub(crate) struct Stats {
-    sent: Atomic<u64>,
-    /// Failures by errno: one slot per `COUNTED_ERRORS` entry, then one for any other errno.
-    failures: [Atomic<u64>; COUNTED_ERRORS.len() + 1],
+    shards: [Shard; SHARDS],
     /// The last command's target PID (high half; 0 if unparsed) and result (low half: 0 or a
     /// negative errno), in one word so that a reader never pairs one command's target with
     /// another's result.
@@ -47,32 +62,42 @@ pub(crate) static STATS: Stats = Stats::new();
 impl Stats {
     pub(crate) const fn new() -> Self {
         Self {
-            sent: Atomic::new(0),
-            failures: [const { Atomic::new(0) }; COUNTED_ERRORS.len() + 1],
+            shards: [const {
+                Shard {
+                    counts: [const { Atomic::new(0) }; COUNTED_ERRORS.len() + 2],
+                }
+            }; SHARDS],
             last: Atomic::new(0),
         }
     }
 
     /// Counts one command, sent unless `error`.
     pub(crate) fn record(&self, target: i32, error: Option<&Error>) {
-        let code = match error {
-            None => {
-                self.sent.fetch_add(1, Relaxed);
-                0
-            }
+        let (slot, code) = match error {
+            None => (0, 0),
             Some(e) => {
                 let slot = COUNTED_ERRORS
                     .iter()
                     .position(|(counted, _)| counted == e)
                     .unwrap_or(COUNTED_ERRORS.len());
-                self.failures[slot].fetch_add(1, Relaxed);
-                e.to_errno()
+                (1 + slot, e.to_errno())
             }
         };
+        // A task that moves to another CPU meanwhile counts in the slot it read: still once.
+        let shard = &self.shards[CpuId::current().as_u32() as usize % SHARDS];
+        shard.counts[slot].fetch_add(1, Relaxed);
         self.last.store(
             u64::from(target as u32) << 32 | u64::from(code as u32),
             Relaxed,
         );
+    }
+
+    /// The count of slot `slot` over all CPUs.
+    fn count(&self, slot: usize) -> u64 {
+        self.shards
+            .iter()
+            .map(|shard| shard.counts[slot].load(Relaxed))
+            .sum()
     }
 
     /// Commands counted: sent or failed.
@@ -82,14 +107,14 @@ impl Stats {
 
     /// Commands sent.
     pub(crate) fn sent(&self) -> u64 {
-        self.sent.load(Relaxed)
+        self.count(0)
     }
 
     /// Failed commands by errno: each of `COUNTED_ERRORS` by name, then `other`.
     pub(crate) fn failures(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
-        self.failures.iter().enumerate().map(|(slot, count)| {
+        (0..=COUNTED_ERRORS.len()).map(|slot| {
             let name = COUNTED_ERRORS.get(slot).map_or("other", |(_, name)| *name);
-            (name, count.load(Relaxed))
+            (name, self.count(1 + slot))
         })
     }
 
@@ -123,7 +148,9 @@ mod tests {
 
     #[test]
     fn stats_count_by_errno_and_pair_target_with_result() {
-        let stats = Stats::new();
+        // A static: the counters' 8 KiB would crowd a kernel stack.
+        static COUNTED: Stats = Stats::new();
+        let stats = &COUNTED;
         stats.record(7, None);
         stats.record(8, Some(&ESRCH));
         stats.record(0, Some(&EINVAL));
