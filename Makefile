@@ -17,8 +17,11 @@ LLVM ?= -19
 endif
 CARGO ?= cargo
 BENCH_ROUNDS ?= 5
-# The kernels `make bench` measures on (VM_KERNEL values), each in one boot; full or smoke runs.
+# The kernels `make bench` measures on (VM_KERNEL values), each in BENCH_BOOTS boots (a boot's
+# median ratio spreads as much as a round's: the report pools the rounds of every boot); full or
+# smoke runs.
 BENCH_KERNELS ?= test debian-7.3
+BENCH_BOOTS ?= 1
 BENCH_SIZE ?= full
 BENCH_DIR ?= build/bench
 # The last commit whose module has no kill(2) permission check: the benchmark measures its cost.
@@ -157,17 +160,22 @@ host-test:
 vm-test:
 	tests/run-suites $(VM_KERNELS)
 
-# The VM suite on the test kernel twice in a row while every host CPU is kept busy (tests/under-load):
-# no case may depend on how fast the guest runs.
+# The VM suite on each kernel of UNDER_LOAD_KERNELS while every host CPU is kept busy
+# (tests/under-load): no case may depend on how fast the guest runs.
+UNDER_LOAD_KERNELS ?= test debian-7.3
 test-under-load: test-systems
-	tests/under-load tests/run-suites --vm-only test test
+	tests/under-load tests/run-suites --vm-only $(UNDER_LOAD_KERNELS)
 
-# Benchmark (see README): on each kernel of BENCH_KERNELS, both modules measured in one boot;
-# then one table, JSON and a plot for all of them.
+# Benchmark (see README): on each kernel of BENCH_KERNELS, every module measured in each of
+# BENCH_BOOTS boots; then one table, JSON and a plot for all of them.
 bench: setup build/write-cost $(OLD_MODULE_SOURCE)
 	@for kernel in $(BENCH_KERNELS); do \
-		VM_KERNEL=$$kernel VM_BUILD=bench-module scripts/vm-run \
-			bench/run-in-vm $(BENCH_DIR)/$$kernel $(BENCH_ROUNDS) $(BENCH_SIZE) || exit 1; \
+		rm -rf $(BENCH_DIR)/$$kernel; \
+		for boot in $$(seq $(BENCH_BOOTS)); do \
+			echo "[bench] $$kernel: boot $$boot of $(BENCH_BOOTS)" >&2; \
+			VM_KERNEL=$$kernel VM_BUILD=bench-module scripts/vm-run \
+				bench/run-in-vm $(BENCH_DIR)/$$kernel/boot-$$boot $(BENCH_ROUNDS) $(BENCH_SIZE) || exit 1; \
+		done; \
 	done
 	"$(VENV_DIR)/bin/python" bench/report $(BENCH_DIR) $(BENCH_KERNELS)
 

@@ -117,6 +117,9 @@ enum Method {
     Many,
     Sigqueue,
     Pidfd,
+    /// `rt_tgsigqueueinfo(2)` to the target's main thread (`pthread_sigqueue(3)`): one system
+    /// call, thread-directed with an `SI_QUEUE` payload, as the module sends: this path's limit.
+    Tgsigqueue,
     Kill,
 }
 
@@ -136,6 +139,10 @@ enum Sender {
     },
     Pidfd {
         pidfd: OwnedFd,
+        info: libc::siginfo_t,
+    },
+    Tgsigqueue {
+        pid: i32,
         info: libc::siginfo_t,
     },
     Kill {
@@ -174,6 +181,10 @@ impl Sender {
                     info: queue_siginfo(VALUE),
                 }
             }
+            Method::Tgsigqueue => Sender::Tgsigqueue {
+                pid: target,
+                info: queue_siginfo(VALUE),
+            },
             Method::Kill => Sender::Kill { pid: target },
             Method::Many => {
                 return Err(io::Error::other(
@@ -208,6 +219,21 @@ impl Sender {
                         SIGNAL,
                         &raw const *info,
                         0,
+                    )
+                } as i32)
+            }
+            Sender::Tgsigqueue { pid, info } => {
+                rt_fields(info).value = sigval(value);
+                // SAFETY: `info` is a complete `siginfo_t` with `SI_QUEUE`, which the kernel
+                // accepts from a process for another; the target is single-threaded, so its
+                // thread group ID is its main thread's ID.
+                os_result(unsafe {
+                    libc::syscall(
+                        libc::SYS_rt_tgsigqueueinfo,
+                        *pid,
+                        *pid,
+                        SIGNAL,
+                        &raw const *info,
                     )
                 } as i32)
             }
@@ -400,6 +426,9 @@ struct Summary {
     /// Absent when pidfd_send_signal was not measured.
     #[serde(skip_serializing_if = "Option::is_none")]
     ratio_to_pidfd: Option<f64>,
+    /// Absent when rt_tgsigqueueinfo was not measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ratio_to_tgsigqueue: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -427,8 +456,8 @@ struct FanoutSummary {
     received: usize,
 }
 
-/// Per method: the median over batches of its figure, and of its ratio to sigqueue's and to
-/// pidfd_send_signal's figure in the same batch, for those of the two that were measured.
+/// Per method: the median over batches of its figure, and of its ratio to sigqueue's,
+/// pidfd_send_signal's and rt_tgsigqueueinfo's figure in the same batch, for those measured.
 /// Alternating methods batch by batch cancels the slow drift of a shared host.
 fn summarise(
     bench: &str,
@@ -451,6 +480,7 @@ fn summarise(
             figure: figure(median(values)),
             ratio_to_sigqueue: ratio_to(values, Method::Sigqueue),
             ratio_to_pidfd: ratio_to(values, Method::Pidfd),
+            ratio_to_tgsigqueue: ratio_to(values, Method::Tgsigqueue),
         })
         .collect()
 }
