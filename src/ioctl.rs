@@ -10,7 +10,7 @@
 //! A call that has attempted an entry never fails as a whole: it may have sent signals, and a
 //! caller that retried after an error would send them twice. So before a chunk's entries are
 //! sent, their results are known to be writable; and a call that stops early (unreadable
-//! entries, a fatal signal) reports how far it got.
+//! entries, a signal to handle) reports how far it got.
 
 use core::mem::size_of;
 use kernel::{
@@ -92,7 +92,7 @@ fn queue(arg: usize) -> Result {
 fn queue_many(arg: usize, outputs: bool) -> Result<isize> {
     let started = start_many(arg, outputs);
     let (progress, stop) = match started {
-        Ok((entries, count)) => queue_entries(entries, count),
+        Ok((entries, count)) => queue_entries(entries, count, outputs),
         Err(e) => (Progress::default(), Some(e)),
     };
     if let Some(error) = stop.filter(|_| progress.attempted == 0 || !outputs) {
@@ -143,8 +143,10 @@ struct Progress {
 }
 
 /// Attempts the `count` entries at the user address `entries` in order, each counted and given
-/// its result; returns how far it got, and why it stopped before the end, if it did.
-fn queue_entries(entries: usize, count: usize) -> (Progress, Option<Error>) {
+/// its result; returns how far it got, and why it stopped before the end, if it did. With
+/// `interruptible`, it also stops between chunks when the caller has a signal to handle (one
+/// that kills it included); 0.2.0's call, whose callers cannot be told how far it got, does not.
+fn queue_entries(entries: usize, count: usize, interruptible: bool) -> (Progress, Option<Error>) {
     const CHUNK: usize = 16;
     let mut reader =
         UserSlice::new(UserPtr::from_addr(entries), count * size_of::<Entry>()).reader();
@@ -157,9 +159,9 @@ fn queue_entries(entries: usize, count: usize) -> (Progress, Option<Error>) {
         let done = progress.attempted as usize;
         if done > 0 {
             // Up to 1024 signals in one call: let others run between chunks, and let a caller
-            // that has been killed go.
+            // with a signal to handle (or being killed) have it.
             cond_resched();
-            if signal::fatal_signal_pending() {
+            if interruptible && signal::signal_pending() {
                 return (progress, Some(EINTR));
             }
         }

@@ -14,12 +14,14 @@ use core::{
 };
 use kernel::{
     bindings,
+    cred::Credential,
     error::to_result,
     fs::LocalFile,
     pid_namespace::PidNamespace,
     pr_warn_once,
     prelude::*,
     sync::{
+        aref::ARef,
         atomic::{
             Atomic,
             Relaxed, //
@@ -129,24 +131,26 @@ pub(crate) fn execute(command: Result<Command>) -> Result {
 /// process that opened the file and its threads have them until it changes its IDs or
 /// capabilities or runs a program (`execve()`); a child (`fork()`) has a copy, not them.
 fn writer_is_opener(file: &LocalFile) -> bool {
-    // SAFETY: `current`'s subjective credentials are replaced by `current` alone, so it reads its
-    // own pointer without RCU, as `current_cred()` does; the pointer is only compared.
-    let writer = unsafe { ptr::read(&raw const (*Task::current_raw()).cred) };
-    ptr::eq(file.cred().as_ptr(), writer)
+    // The writer's credentials through `get_task_cred()`, not `current->cred` at bindgen's
+    // offset, which is wrong in kernels without `CONFIG_SCHEDSTATS` (see `task_struct_flags_are_
+    // where_c_has_them`). It returns the objective credentials, which are the subjective ones a
+    // write(2) runs with (no `override_creds()` is in force in a system call's own work).
+    // SAFETY: `current` is alive; `get_task_cred()` never returns NULL and takes a reference
+    // that the `ARef` drops.
+    let writer = unsafe {
+        ARef::<Credential>::from_raw(NonNull::new_unchecked(
+            bindings::get_task_cred(Task::current_raw())
+                .cast_mut()
+                .cast(),
+        ))
+    };
+    ptr::eq(file.cred().as_ptr(), writer.as_ptr())
 }
 
-/// Whether the current task has a fatal signal pending (`fatal_signal_pending(current)`): it is
-/// being killed, and a long call lets it go.
-pub(crate) fn fatal_signal_pending() -> bool {
-    let current = current!();
-    if !current.signal_pending() {
-        return false;
-    }
-    // SAFETY: `current` is alive while it runs this. Other CPUs may add signals to its pending
-    // set meanwhile (under its sighand lock): the word is read once, volatile, as
-    // `__fatal_signal_pending()` reads it without the lock.
-    let word = unsafe { ptr::read_volatile(&raw const (*current.as_ptr()).pending.signal.sig[0]) };
-    word & (1 << (bindings::SIGKILL - 1)) != 0
+/// Whether the current task has a signal to handle (`signal_pending(current)`), a fatal one
+/// included: a long call stops early, as an interrupted system call does.
+pub(crate) fn signal_pending() -> bool {
+    current!().signal_pending()
 }
 
 /// Sends `signal` with the payload `value` to the thread that `nr` names in the writer's
@@ -159,12 +163,12 @@ pub(crate) fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
     // `kill_pid_info()`: RCU keeps the task alive throughout, so no reference is taken. (A
     // reference costs two atomic operations per signal on a cache line that the receiving task,
     // running on another CPU, keeps writing: measured with `make bench-profile`.)
-    let rcu_lock = rcu::read_lock();
-    // SAFETY: `find_vpid()` and `pid_task()` require the RCU read lock, which `rcu_lock` holds;
+    let _rcu = rcu::read_lock();
+    // SAFETY: `find_vpid()` and `pid_task()` require the RCU read lock, which `_rcu` holds;
     // `pid_task()` accepts the NULL that `find_vpid()` returns for an unknown PID.
     let task =
         unsafe { bindings::pid_task(bindings::find_vpid(nr), bindings::pid_type_PIDTYPE_PID) };
-    // SAFETY: a non-NULL `task` is a valid `task_struct` that RCU keeps alive until `rcu_lock` is
+    // SAFETY: a non-NULL `task` is a valid `task_struct` that RCU keeps alive until `_rcu` is
     // dropped at the end of this function, which the reference does not outlive. `Task` is a
     // transparent wrapper of `task_struct`.
     let task = unsafe { NonNull::new(task).ok_or(ESRCH)?.cast::<Task>().as_ref() };
@@ -184,7 +188,7 @@ pub(crate) fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
         // takes it.
         return Err(ESRCH);
     }
-    if !may_signal(task, &rcu_lock) {
+    if !may_signal(task) {
         return Err(EPERM);
     }
     // SAFETY: `task_ptr` is valid, and `task_active_pid_ns()` may be called on it under RCU; it
@@ -193,8 +197,8 @@ pub(crate) fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
     if target_ns.is_null() {
         return Err(ESRCH);
     }
-    // SAFETY: `target_ns` is the live namespace of `task`, which RCU keeps alive while
-    // `rcu_lock` is held, and the reference does not escape this function.
+    // SAFETY: `target_ns` is the live namespace of `task`, which RCU keeps alive while `_rcu` is
+    // held, and the reference does not escape this function.
     let target_ns = unsafe { PidNamespace::from_ptr(target_ns) };
 
     let mut info = bindings::kernel_siginfo::default();
@@ -226,28 +230,34 @@ pub(crate) fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
 /// `kernel/signal.c`): the writer may signal `task` if it is in the writer's thread group, if the
 /// writer's real or effective UID is the target's real or saved UID, or if the writer has
 /// `CAP_KILL` in the target's user namespace. (`kill(2)` also lets any process send `SIGCONT`
-/// within its session; this rule does not, which only refuses more.) `task` is one that the RCU
-/// read-side critical section `_rcu` keeps alive: the rule reads what `kill(2)` reads under it,
-/// as it does, without taking a reference.
-fn may_signal(task: &Task, _rcu: &rcu::Guard) -> bool {
+/// within its session; this rule does not, which only refuses more.) Called under RCU, which
+/// keeps `task` alive.
+///
+/// `kill(2)` reads the target's `real_cred` under RCU without a reference, and compares the
+/// tasks' `signal`; this reads neither field: bindgen places both 48 bytes before the C compiler
+/// does in kernels without `CONFIG_SCHEDSTATS` (see `task_struct_flags_are_where_c_has_them`), so
+/// it asks the kernel's functions, at the price of a reference on the credentials.
+fn may_signal(task: &Task) -> bool {
     let writer = current!();
-    // SAFETY: both tasks are alive (`task` by RCU, `writer` runs this); a task's `signal` is the
-    // thread group's, set when it is created: `same_thread_group()` compares these pointers.
-    if unsafe { ptr::eq((*task.as_ptr()).signal, (*writer.as_ptr()).signal) } {
+    // Both thread group IDs as the writer's PID namespace sees them: it sees the target's.
+    if task.tgid_nr_ns(None) == writer.tgid_nr_ns(None) {
         return true;
     }
-    // SAFETY: `real_cred` is published with RCU (`__task_cred()` reads it under the read lock,
-    // as here): the credentials it points at stay alive until `_rcu` is dropped, after this
-    // returns, and are never changed once committed (a task that changes its IDs gets new ones).
-    // The volatile read is `rcu_dereference()`'s `READ_ONCE()`.
-    let (uid, suid, user_ns) = unsafe {
-        let cred = ptr::read_volatile(&raw const (*task.as_ptr()).real_cred);
-        ((*cred).uid, (*cred).suid, (*cred).user_ns)
+    // SAFETY: `task` is a live task (RCU keeps it alive); `get_task_cred()` never returns NULL
+    // and takes a reference to the credentials it returns, which the `ARef` drops.
+    let target = unsafe {
+        ARef::<Credential>::from_raw(NonNull::new_unchecked(
+            bindings::get_task_cred(task.as_ptr()).cast_mut().cast(),
+        ))
     };
+    let cred = target.as_ptr();
+    // SAFETY: `cred` is valid while `target` holds its reference, and credentials are not changed
+    // once committed (a task that changes its IDs gets new ones).
+    let (uid, suid, user_ns) = unsafe { ((*cred).uid, (*cred).suid, (*cred).user_ns) };
     let (uid, suid) = (Kuid::from_raw(uid), Kuid::from_raw(suid));
     let writer_ids = [writer.uid(), Kuid::current_euid()];
     writer_ids.iter().any(|id| *id == uid || *id == suid)
-        // SAFETY: `user_ns` is the target's, alive while its credentials are (see above);
+        // SAFETY: `user_ns` is the target's, alive while `target` holds its credentials;
         // `ns_capable()` may be called under RCU (`kill(2)` calls it there).
         || unsafe { bindings::ns_capable(user_ns, bindings::CAP_KILL as i32) }
 }
@@ -273,54 +283,18 @@ mod tests {
     }
 
     #[test]
-    fn task_struct_fields_are_where_c_has_them() {
-        // The module (and the `kernel` crate) read `task_struct` fields at bindgen's offsets:
-        // `flags`, `cred`, `pending`. They are the C compiler's (`CONFIG_RUST` excludes
-        // `RANDSTRUCT`, the one thing that reorders them): here fields are read both ways, at
-        // bindgen's offset and through C functions of the kernel: `pid` and `tgid`, `real_cred`
-        // and `cred` (the same in a KUnit thread), `blocked` and `pending`.
+    fn task_struct_flags_are_where_c_has_them() {
+        // The one `task_struct` field this module reads at bindgen's offset is `flags`, early in
+        // the struct. Later fields are not safe to read so: in a kernel without
+        // `CONFIG_SCHEDSTATS`, `struct sched_statistics` is empty but cache-line aligned, and
+        // bindgen drops that alignment (`pub struct sched_statistics {}`), so every field after
+        // `task_struct.stats` (`pid`, `mm`, `real_cred`, `cred`, `signal`, `pending`, ...) is 48
+        // bytes early on x86-64: `scripts/task-layout` shows it. A KUnit thread is a kernel
+        // thread: `flags` read here must say so, as `kthread` set it.
         let task = Task::current_raw();
-        // SAFETY: `task` is the running task. Its own fields are read: `blocked` and `cred`
-        // change only by its own hand; `pid`, `tgid` and `real_cred` are only compared.
-        let (pid, tgid, real_cred, cred) =
-            unsafe { ((*task).pid, (*task).tgid, (*task).real_cred, (*task).cred) };
-        let null = ptr::null_mut();
-        // SAFETY: `task` is alive; a NULL namespace is the task's own.
-        let c_pid =
-            unsafe { bindings::__task_pid_nr_ns(task, bindings::pid_type_PIDTYPE_PID, null) };
-        // SAFETY: as above.
-        let c_tgid =
-            unsafe { bindings::__task_pid_nr_ns(task, bindings::pid_type_PIDTYPE_TGID, null) };
-        assert_eq!((pid, tgid), (c_pid, c_tgid));
-        // SAFETY: `task` is alive; the reference `get_task_cred()` takes is dropped at once.
-        let c_real_cred = unsafe { bindings::get_task_cred(task) };
-        // SAFETY: the reference taken above.
-        unsafe { bindings::put_cred(c_real_cred) };
-        assert!(ptr::eq(real_cred, c_real_cred) && ptr::eq(cred, real_cred));
-
-        // `pending`, which `fatal_signal_pending()` reads: a signal this thread blocks is queued
-        // to it (even a kernel thread's, which would ignore it unblocked), then thrown away.
-        let mut set = bindings::sigset_t::default();
-        set.sig[0] = 1 << (bindings::SIGUSR1 - 1);
-        let mut old = bindings::sigset_t::default();
-        // SAFETY: both sets are valid; `sigprocmask()` changes the running task's `blocked`.
-        unsafe { bindings::sigprocmask(bindings::SIG_BLOCK as i32, &mut set, &mut old) };
-        // SAFETY: the running task's own `blocked`.
-        let blocked = unsafe { (*task).blocked.sig[0] };
-        // `SEND_SIG_PRIV`: a signal from the kernel, without a `siginfo` of its own.
-        let priv_info = ptr::without_provenance_mut::<bindings::kernel_siginfo>(1);
-        // SAFETY: `task` is alive; `SEND_SIG_PRIV` is a valid `info` for `send_sig_info()`.
-        let sent = unsafe { bindings::send_sig_info(bindings::SIGUSR1 as i32, priv_info, task) };
-        // SAFETY: the running task's own pending set, which only this thread empties.
-        let pending = unsafe { ptr::read_volatile(&raw const (*task).pending.signal.sig[0]) };
-        // SAFETY: `flush_signals()` empties the running task's pending sets; then the mask is
-        // restored.
-        unsafe {
-            bindings::flush_signals(task);
-            bindings::sigprocmask(bindings::SIG_SETMASK as i32, &mut old, null.cast());
-        }
-        assert_eq!(blocked, old.sig[0] | set.sig[0]);
-        assert_eq!((sent, pending & set.sig[0]), (0, set.sig[0]));
+        // SAFETY: `task` is the running task; its `flags` are read once.
+        let flags = unsafe { ptr::read_volatile(&raw const (*task).flags) };
+        assert!(flags & bindings::PF_KTHREAD != 0);
     }
 
     #[test]
