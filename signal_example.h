@@ -49,8 +49,9 @@ struct signalconf_entry {
 
 /*
  * SIGNALCONF_QUEUE_MANY attempts the entries in order and sets each attempted one's result. It
- * stops early only when the entries cannot be read or their results written, or the caller is
- * killed; `attempted` then says how far it got: results are valid for exactly the first
+ * stops early only when the entries cannot be read or their results written, or the caller has
+ * a signal to handle (or is being killed: checked every 16 entries); `attempted` then says how
+ * far it got: results are valid for exactly the first
  * `attempted` entries, and the others were not sent. It fails as a whole (-1 with errno, nothing
  * sent, nothing written but the outputs) only if no entry was attempted. So a caller that retries
  * resumes at entries + attempted and never sends a signal twice. Before an entry is sent, its

@@ -41,7 +41,7 @@
 //! 1024 entries in one call, attempted in order, each given its own result (0 or the negative
 //! errno a write would fail with), returning how many were sent and saying how many were
 //! attempted: a call that stops early (entries it cannot read or whose results it cannot write, a
-//! fatal signal) reports how far it got, and fails as a whole only if it attempted nothing. The
+//! signal to handle) reports how far it got, and fails as a whole only if it attempted nothing. The
 //! number of 0.2.0's `SIGNALCONF_QUEUE_MANY` is still taken. Unknown commands are `ENOTTY`, bad
 //! pointers `EFAULT`. Entries are copied in chunks on the stack: nothing is allocated. The
 //! debugfs file keeps the text interface only.
