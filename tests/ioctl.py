@@ -33,6 +33,7 @@ MANY_V0_2 = struct.Struct("=QII")  # 0.2.0's struct signalconf_many: entries, co
 FLAG_DEFAULT_VALUE = 1
 MAX_ENTRIES = 1024
 PAGE = mmap.PAGESIZE
+PROT_NONE = 0  # (the mmap module has PROT_READ and PROT_WRITE only)
 
 
 def ioc(direction, nr, size):
@@ -161,7 +162,7 @@ def partial(fd):
             # 2 entries at the start of a read-only page.
             ("ro", 2, 0, (PAGE, PAGE, mmap.PROT_READ), None),
             # 40 entries, the last 8 on a page that cannot be read.
-            ("split", 40, PAGE - 32 * ENTRY.size, (PAGE, PAGE, mmap.PROT_NONE), None),
+            ("split", 40, PAGE - 32 * ENTRY.size, (PAGE, PAGE, PROT_NONE), None),
             # 2 good entries, the header on a read-only page (its outputs cannot be written).
             ("header-ro", 2, 0, (PAGE, PAGE, mmap.PROT_READ), PAGE),
         ):
