@@ -21,7 +21,7 @@ BENCH_ROUNDS ?= 5
 # median ratio spreads as much as a round's: the report pools the rounds of every boot); full or
 # smoke runs.
 BENCH_KERNELS ?= test debian-7.3
-BENCH_BOOTS ?= 1
+BENCH_BOOTS ?= 2
 BENCH_SIZE ?= full
 BENCH_DIR ?= build/bench
 # The last commit whose module has no kill(2) permission check: the benchmark measures its cost.

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * The ioctls of /dev/signalconfpid (signal-example). A write of "PID [sig=N] [value=V]" does
- * the same as SIGNALCONF_QUEUE; SIGNALCONF_QUEUE_MANY sends many signals in one call.
+ * The ioctls of /dev/signalconfpid (signal-example). SIGNALCONF_QUEUE does what a write of
+ * "PID [sig=N] [value=V]" does (a write is also refused, EACCES, unless made with the
+ * credentials that opened the file; the ioctls are not); SIGNALCONF_QUEUE_MANY sends many
+ * signals in one call.
  *
  * Which thread: the signal is queued to the thread whose ID entry.pid is, as rt_tgsigqueueinfo(2)
  * and pthread_sigqueue(3) do, not to the process as sigqueue(3) does. A PID is its process's

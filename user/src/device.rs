@@ -74,8 +74,32 @@ impl Device {
 
     /// `SIGNALCONF_QUEUE_MANY`: attempts the entries in order, sets each attempted one's
     /// `result` (0, or the negative errno), and says how far it got and how many were sent. At
-    /// most [`uapi::MAX_ENTRIES`] entries. An error means that no entry was attempted.
+    /// most [`uapi::MAX_ENTRIES`] entries. A call that stops early because this process has a
+    /// signal to handle is resumed where it stopped; it stops for good only if the entries cannot
+    /// be read or written (then `attempted` is less than the number of entries). An error means
+    /// that no entry was attempted.
     pub fn queue_many(&self, entries: &mut [Entry]) -> io::Result<QueueMany> {
+        let mut done = QueueMany {
+            attempted: 0,
+            sent: 0,
+        };
+        while done.attempted < entries.len() {
+            match self.queue_many_once(&mut entries[done.attempted..]) {
+                Ok(call) => {
+                    done.attempted += call.attempted;
+                    done.sent += call.sent;
+                }
+                // What was attempted stands; the rest cannot be read or written. (No call
+                // returns having attempted nothing: that is an error, so this loop ends.)
+                Err(_) if done.attempted > 0 => break,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(done)
+    }
+
+    /// One `SIGNALCONF_QUEUE_MANY` call on `entries`.
+    fn queue_many_once(&self, entries: &mut [Entry]) -> io::Result<QueueMany> {
         let mut many = Many {
             entries: entries.as_mut_ptr() as u64,
             count: u32::try_from(entries.len())
