@@ -243,6 +243,13 @@ fn may_signal(task: &Task) -> bool {
     if task.tgid_nr_ns(None) == writer.tgid_nr_ns(None) {
         return true;
     }
+    let writer_ids = [writer.uid(), Kuid::current_euid()];
+    // The target's real UID through the kernel's `task_uid()`, which reads it under RCU without
+    // a reference: the common case (a root writer, a root target) needs no more.
+    let target_uid = task.uid();
+    if writer_ids.contains(&target_uid) {
+        return true;
+    }
     // SAFETY: `task` is a live task (RCU keeps it alive); `get_task_cred()` never returns NULL
     // and takes a reference to the credentials it returns, which the `ARef` drops.
     let target = unsafe {
@@ -253,10 +260,8 @@ fn may_signal(task: &Task) -> bool {
     let cred = target.as_ptr();
     // SAFETY: `cred` is valid while `target` holds its reference, and credentials are not changed
     // once committed (a task that changes its IDs gets new ones).
-    let (uid, suid, user_ns) = unsafe { ((*cred).uid, (*cred).suid, (*cred).user_ns) };
-    let (uid, suid) = (Kuid::from_raw(uid), Kuid::from_raw(suid));
-    let writer_ids = [writer.uid(), Kuid::current_euid()];
-    writer_ids.iter().any(|id| *id == uid || *id == suid)
+    let (suid, user_ns) = unsafe { ((*cred).suid, (*cred).user_ns) };
+    writer_ids.contains(&Kuid::from_raw(suid))
         // SAFETY: `user_ns` is the target's, alive while `target` holds its credentials;
         // `ns_capable()` may be called under RCU (`kill(2)` calls it there).
         || unsafe { bindings::ns_capable(user_ns, bindings::CAP_KILL as i32) }
