@@ -78,10 +78,7 @@ fn command_of(entry: &Entry) -> Result<Command> {
 
 /// `SIGNALCONF_QUEUE`: the entry at `arg`, carried out as a write of the same command would be.
 fn queue(arg: usize) -> Result {
-    let entry = UserSlice::new(UserPtr::from_addr(arg), size_of::<Entry>())
-        .reader()
-        .read::<Entry>();
-    signal::execute(entry.and_then(|entry| command_of(&entry)))
+    signal::execute(read_at::<Entry>(arg).and_then(|entry| command_of(&entry)))
 }
 
 /// `SIGNALCONF_QUEUE_MANY` (with `outputs`, the `attempted` and `sent` fields of `Many`) or
@@ -115,14 +112,10 @@ fn queue_many(arg: usize, outputs: bool) -> Result<isize> {
 /// is sent. Returns the user address of the entries and their number.
 fn start_many(arg: usize, outputs: bool) -> Result<(usize, usize)> {
     let (entries, count) = if outputs {
-        let many = UserSlice::new(UserPtr::from_addr(arg), size_of::<Many>())
-            .reader()
-            .read::<Many>()?;
+        let many = read_at::<Many>(arg)?;
         (many.entries, many.count())
     } else {
-        let many = UserSlice::new(UserPtr::from_addr(arg), size_of::<ManyV0_2>())
-            .reader()
-            .read::<ManyV0_2>()?;
+        let many = read_at::<ManyV0_2>(arg)?;
         (many.entries, many.count())
     };
     let count = count.ok_or(EINVAL)?;
@@ -191,6 +184,13 @@ fn queue_entries(entries: usize, count: usize, interruptible: bool) -> (Progress
         }
     }
     (progress, None)
+}
+
+/// Reads a `T` from the user address `addr`.
+fn read_at<T: FromBytes>(addr: usize) -> Result<T> {
+    UserSlice::new(UserPtr::from_addr(addr), size_of::<T>())
+        .reader()
+        .read()
 }
 
 /// Writes `value` to the user address `addr`, and nothing around it.

@@ -131,20 +131,23 @@ pub(crate) fn execute(command: Result<Command>) -> Result {
 /// process that opened the file and its threads have them until it changes its IDs or
 /// capabilities or runs a program (`execve()`); a child (`fork()`) has a copy, not them.
 fn writer_is_opener(file: &LocalFile) -> bool {
-    // The writer's credentials through `get_task_cred()`, not `current->cred` at bindgen's
+    // The writer's objective credentials (`get_task_cred()`), not `current->cred` at bindgen's
     // offset, which is wrong in kernels without `CONFIG_SCHEDSTATS` (see `task_struct_flags_are_
-    // where_c_has_them`). It returns the objective credentials, which are the subjective ones a
-    // write(2) runs with (no `override_creds()` is in force in a system call's own work).
-    // SAFETY: `current` is alive; `get_task_cred()` never returns NULL and takes a reference
-    // that the `ARef` drops.
-    let writer = unsafe {
-        ARef::<Credential>::from_raw(NonNull::new_unchecked(
-            bindings::get_task_cred(Task::current_raw())
-                .cast_mut()
-                .cast(),
+    // where_c_has_them`). They are the subjective ones that a write(2) runs with; they differ
+    // only under `override_creds()`, as in io_uring's workers, whose writes may be refused
+    // (docs/interface.md says so).
+    ptr::eq(file.cred().as_ptr(), credentials(current!()).as_ptr())
+}
+
+/// The objective credentials of `task` (`get_task_cred()`), held by the returned reference.
+fn credentials(task: &Task) -> ARef<Credential> {
+    // SAFETY: `task` is a live task (the caller's reference); `get_task_cred()` never returns
+    // NULL and takes a reference to the credentials it returns, which the `ARef` owns.
+    unsafe {
+        ARef::from_raw(NonNull::new_unchecked(
+            bindings::get_task_cred(task.as_ptr()).cast_mut().cast(),
         ))
-    };
-    ptr::eq(file.cred().as_ptr(), writer.as_ptr())
+    }
 }
 
 /// Whether the current task has a signal to handle (`signal_pending(current)`), a fatal one
@@ -250,13 +253,7 @@ fn may_signal(task: &Task) -> bool {
     if writer_ids.contains(&target_uid) {
         return true;
     }
-    // SAFETY: `task` is a live task (RCU keeps it alive); `get_task_cred()` never returns NULL
-    // and takes a reference to the credentials it returns, which the `ARef` drops.
-    let target = unsafe {
-        ARef::<Credential>::from_raw(NonNull::new_unchecked(
-            bindings::get_task_cred(task.as_ptr()).cast_mut().cast(),
-        ))
-    };
+    let target = credentials(task);
     let cred = target.as_ptr();
     // SAFETY: `cred` is valid while `target` holds its reference, and credentials are not changed
     // once committed (a task that changes its IDs gets new ones).

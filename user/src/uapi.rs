@@ -13,8 +13,8 @@
 //!   `entries`. Entries are attempted in order, and each attempted one's `result` set to 0 or the
 //!   negative errno a write would have failed with. The call sets `attempted` and `sent` and
 //!   returns `sent`. It stops early only if the entries cannot be read or their results written,
-//!   or the caller has a signal to handle; then `attempted` says how far it got. It fails as a whole (-1,
-//!   nothing sent, nothing written but the outputs) only if no entry was attempted.
+//!   or the caller has a signal to handle; then `attempted` says how far it got. It fails as a
+//!   whole (-1, nothing sent, nothing written but the outputs) only if no entry was attempted.
 //! * The number of 0.2.0's `SIGNALCONF_QUEUE_MANY`, with the 16-byte [`ManyV0_2`], is still
 //!   taken, for programs built against that header, as it was: without `attempted` and `sent`, a
 //!   call that stopped early fails whatever it sent.
