@@ -45,12 +45,20 @@ kbuild = kdir=$$($(RUST_KDIR)) && out=$(CURDIR)/$(2)/$$(cat "$$kdir/include/conf
 	mkdir -p "$$out" && $(MAKE) -C "$$kdir" M=$(CURDIR)/$(1) MO="$$out" $(LLVM_ARG) $(3)
 
 .PHONY: all module user fixtures setup kernel demo test test-systems host-test vm-test test-under-load check bench-program \
-	install uninstall dkms-source dkms-install dkms-uninstall deb setup-test bench bench-profile bench-module clean
+	install uninstall dkms-source dkms-install dkms-uninstall deb test-matrix setup-test bench bench-profile bench-module clean
 
 all: module user fixtures
 
+# The oldest kernel the module supports (the oldest it is built and tested on: docs/debian.md):
+# DKMS skips older ones, saying so (dkms.conf), and `make module` refuses them.
+MIN_KERNEL := $(shell sed -n 's/^BUILD_EXCLUSIVE_KERNEL_MIN="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+
 module:
 	@test -n "$(KDIR)" || { echo "error: no kernel tree (KDIR)" >&2; exit 1; }
+	@release=$$(cat "$(KDIR)/include/config/kernel.release" 2>/dev/null) || \
+		{ echo "error: $(KDIR) is not a configured kernel tree (no include/config/kernel.release)" >&2; exit 1; }; \
+	[ "$$(printf '%s\n' $(MIN_KERNEL) "$$release" | sort -V | head -n 1)" = $(MIN_KERNEL) ] || \
+		{ echo "error: Linux $$release is older than $(MIN_KERNEL), the oldest kernel signal-example is built and tested for: see docs/debian.md" >&2; exit 1; }
 	@$(call kbuild,.,build/module,modules) && ln -sfn "$${out#$(CURDIR)/}/signal_example.ko" signal_example.ko && \
 		echo "built $${out#$(CURDIR)/}/signal_example.ko (vermagic $$(modinfo -F vermagic "$$out/signal_example.ko"))"
 
@@ -103,6 +111,8 @@ uninstall:
 
 # DKMS (see dkms.conf): the module's source under /usr/src, built and installed for every
 # installed kernel that has Rust (or those in DKMS_KERNELS); later kernels get it automatically.
+# A kernel DKMS skips (status 77: older than the oldest supported, say) is said and passed over;
+# no kernel built at all is an error.
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
 DKMS_SOURCE = $(DESTDIR)/usr/src/signal-example-$(VERSION)
 # The module's sources: the crate root, its files in src/, and the two files it shares with the
@@ -118,7 +128,11 @@ dkms-source:
 dkms-install: dkms-source
 	@test -n "$(DKMS_KERNELS)" || { echo "error: no installed kernel has Rust (CONFIG_RUST=y in /lib/modules/*/build/.config)" >&2; exit 1; }
 	dkms status signal-example/$(VERSION) | grep -q . || dkms add signal-example/$(VERSION)
-	for kernel in $(DKMS_KERNELS); do dkms install signal-example/$(VERSION) -k $$kernel || exit 1; done
+	@built=0; for kernel in $(DKMS_KERNELS); do \
+		echo "dkms install signal-example/$(VERSION) -k $$kernel"; \
+		dkms install signal-example/$(VERSION) -k $$kernel; status=$$?; \
+		case $$status in 0) built=$$((built + 1)) ;; 77) echo "(DKMS skipped Linux $$kernel, as it said)" ;; *) exit 1 ;; esac; \
+	done; [ $$built -gt 0 ] || { echo "error: DKMS built the module for none of: $(DKMS_KERNELS)" >&2; exit 1; }
 
 dkms-uninstall:
 	dkms remove signal-example/$(VERSION) --all
@@ -128,6 +142,11 @@ dkms-uninstall:
 # tests' trixie root with debhelper and dh-dkms, checked by lintian.
 deb: setup
 	scripts/debian/make-debs $(VERSION)
+
+# Every Rust-enabled kernel in Debian's archive (trixie-backports, sid, experimental), built with
+# DKMS, booted, signalling: tests/kernel-matrix. Not part of `make test` (see docs/debian.md).
+test-matrix: setup fixtures
+	KERNEL_MATRIX_SOURCES="$(DKMS_FILES)" tests/kernel-matrix
 
 setup:
 	scripts/setup-host
