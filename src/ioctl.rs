@@ -31,7 +31,10 @@ use kernel::{
 
 use crate::{
     command::Command,
-    signal,
+    signal::{
+        self,
+        Writer, //
+    },
     uapi::{
         Entry,
         Many,
@@ -78,7 +81,10 @@ fn command_of(entry: &Entry) -> Result<Command> {
 
 /// `SIGNALCONF_QUEUE`: the entry at `arg`, carried out as a write of the same command would be.
 fn queue(arg: usize) -> Result {
-    signal::execute(read_at::<Entry>(arg).and_then(|entry| command_of(&entry)))
+    signal::execute(
+        &Writer::current(),
+        read_at::<Entry>(arg).and_then(|entry| command_of(&entry)),
+    )
 }
 
 /// `SIGNALCONF_QUEUE_MANY` (with `outputs`, the `attempted` and `sent` fields of `Many`) or
@@ -87,13 +93,14 @@ fn queue(arg: usize) -> Result {
 /// call when it stopped early, whatever it sent, as it always did: its callers cannot be told how
 /// far it got (the new call is the fix).
 fn queue_many(arg: usize, outputs: bool) -> Result<isize> {
+    let writer = Writer::current();
     let started = start_many(arg, outputs);
     let (progress, stop) = match started {
-        Ok((entries, count)) => queue_entries(entries, count, outputs),
+        Ok((entries, count)) => queue_entries(&writer, entries, count, outputs),
         Err(e) => (Progress::default(), Some(e)),
     };
     if let Some(error) = stop.filter(|_| progress.attempted == 0 || !outputs) {
-        let _ = signal::execute(Err(error));
+        let _ = signal::execute(&writer, Err(error));
         return Err(error);
     }
     if outputs {
@@ -135,11 +142,16 @@ struct Progress {
     sent: u32,
 }
 
-/// Attempts the `count` entries at the user address `entries` in order, each counted and given
-/// its result; returns how far it got, and why it stopped before the end, if it did. With
+/// Attempts `writer`'s `count` entries at the user address `entries` in order, each counted and
+/// given its result; returns how far it got, and why it stopped before the end, if it did. With
 /// `interruptible`, it also stops between chunks when the caller has a signal to handle (one
 /// that kills it included); 0.2.0's call, whose callers cannot be told how far it got, does not.
-fn queue_entries(entries: usize, count: usize, interruptible: bool) -> (Progress, Option<Error>) {
+fn queue_entries(
+    writer: &Writer,
+    entries: usize,
+    count: usize,
+    interruptible: bool,
+) -> (Progress, Option<Error>) {
     const CHUNK: usize = 16;
     let mut reader =
         UserSlice::new(UserPtr::from_addr(entries), count * size_of::<Entry>()).reader();
@@ -173,7 +185,7 @@ fn queue_entries(entries: usize, count: usize, interruptible: bool) -> (Progress
             return (progress, Some(EFAULT));
         }
         for entry in chunk.iter() {
-            let result = signal::execute(command_of(entry));
+            let result = signal::execute(writer, command_of(entry));
             progress.attempted += 1;
             progress.sent += u32::from(result.is_ok());
             let code = result.err().map_or(0, |e| e.to_errno());

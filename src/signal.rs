@@ -3,7 +3,8 @@
 //! The signal path: a command, written or from an ioctl entry, becomes a sent signal and a count.
 //!
 //! [`write_command`] reads and parses a write; [`execute`] fills in the defaults, sends and counts;
-//! [`queue_signal`] looks the target up, applies `kill(2)`'s rule and calls `send_sig_info()`.
+//! [`queue_signal`] looks the target up, applies `kill(2)`'s rule and calls `send_sig_info()`, for
+//! a [`Writer`] whose IDs are read once per system call.
 
 use core::{
     ffi::c_void,
@@ -101,15 +102,39 @@ pub(crate) fn write_command(
         );
         Err(EACCES)
     };
-    execute(command).map(|()| len)
+    execute(&Writer::current(), command).map(|()| len)
 }
 
-/// Carries out a command, written or from an ioctl entry, and counts it: `command` is what was
-/// parsed, or why there is nothing to carry out (counted as a failure without a target). The
-/// defaults fill in what the command leaves out.
-pub(crate) fn execute(command: Result<Command>) -> Result {
+/// The writer (the current task) as `kill(2)`'s rule and the signal's sender fields see it: read
+/// once per system call, so that `SIGNALCONF_QUEUE_MANY` asks the kernel for them once, not once
+/// per entry. (A task's credentials change only by its own action, never within one of its
+/// system calls.)
+pub(crate) struct Writer {
+    /// Its real and effective UIDs.
+    ids: [Kuid; 2],
+    /// Its real UID in its own user namespace: the signal's `si_uid`, which
+    /// `send_signal_locked()` translates into the target's, exactly as for `kill(2)`.
+    uid_in_own_ns: bindings::uid_t,
+}
+
+impl Writer {
+    /// The current task.
+    pub(crate) fn current() -> Self {
+        let uid = current!().uid();
+        Self {
+            ids: [uid, Kuid::current_euid()],
+            uid_in_own_ns: uid.into_uid_in_current_ns(),
+        }
+    }
+}
+
+/// Carries out a command of `writer`, written or from an ioctl entry, and counts it: `command` is
+/// what was parsed, or why there is nothing to carry out (counted as a failure without a target).
+/// The defaults fill in what the command leaves out.
+pub(crate) fn execute(writer: &Writer, command: Result<Command>) -> Result {
     let result = command.and_then(|command| {
         queue_signal(
+            writer,
             command.pid,
             command
                 .signal
@@ -160,7 +185,7 @@ pub(crate) fn signal_pending() -> bool {
 /// (current task's) PID namespace: `send_sig_info()` with `SI_QUEUE`, the writer as the sender,
 /// if `kill(2)`'s rule lets the writer signal it, as `rt_tgsigqueueinfo(2)` would. `EINVAL` if
 /// `value` does not fit in `si_value` (a 32-bit kernel).
-pub(crate) fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
+pub(crate) fn queue_signal(writer: &Writer, nr: i32, signal: u32, value: u64) -> Result {
     let sigval = sigval_word(value, usize::BITS).ok_or(EINVAL)? as usize;
     // Lookup and send are one RCU read-side critical section, as in the kernel's own
     // `kill_pid_info()`: RCU keeps the task alive throughout, so no reference is taken. (A
@@ -191,7 +216,7 @@ pub(crate) fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
         // takes it.
         return Err(ESRCH);
     }
-    if !may_signal(task) {
+    if !may_signal(writer, task) {
         return Err(EPERM);
     }
     // SAFETY: `task_ptr` is valid, and `task_active_pid_ns()` may be called on it under RCU; it
@@ -208,11 +233,10 @@ pub(crate) fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
     info.__bindgen_anon_1.si_signo = signal as i32;
     info.__bindgen_anon_1.si_code = bindings::SI_QUEUE;
     // The sender as the target sees it: the writer's TGID in the target's PID namespace (0 if
-    // the writer is invisible there), and its UID in its own user namespace, which
-    // `send_signal_locked()` translates into the target's, exactly as for `kill(2)`.
+    // the writer is invisible there), and its UID (see `Writer`).
     let sender = bindings::__sifields__bindgen_ty_3 {
         _pid: current!().tgid_nr_ns(Some(target_ns)),
-        _uid: current!().uid().into_uid_in_current_ns(),
+        _uid: writer.uid_in_own_ns,
         _sigval: bindings::sigval {
             sival_ptr: sigval as *mut c_void,
         },
@@ -240,17 +264,16 @@ pub(crate) fn queue_signal(nr: i32, signal: u32, value: u64) -> Result {
 /// tasks' `signal`; this reads neither field: bindgen places both 48 bytes before the C compiler
 /// does in kernels without `CONFIG_SCHEDSTATS` (see `task_struct_flags_are_where_c_has_them`), so
 /// it asks the kernel's functions, at the price of a reference on the credentials.
-fn may_signal(task: &Task) -> bool {
-    let writer = current!();
-    // Both thread group IDs as the writer's PID namespace sees them: it sees the target's.
-    if task.tgid_nr_ns(None) == writer.tgid_nr_ns(None) {
+fn may_signal(writer: &Writer, task: &Task) -> bool {
+    // The cheapest test first (the rule is an "or"): the target's real UID through the kernel's
+    // `task_uid()`, which reads it under RCU without a reference. The common case (a root
+    // writer and a root target, a user signalling their own process, itself included) needs no
+    // more.
+    if writer.ids.contains(&task.uid()) {
         return true;
     }
-    let writer_ids = [writer.uid(), Kuid::current_euid()];
-    // The target's real UID through the kernel's `task_uid()`, which reads it under RCU without
-    // a reference: the common case (a root writer, a root target) needs no more.
-    let target_uid = task.uid();
-    if writer_ids.contains(&target_uid) {
+    // Both thread group IDs as the writer's PID namespace sees them: it sees the target's.
+    if task.tgid_nr_ns(None) == current!().tgid_nr_ns(None) {
         return true;
     }
     let target = credentials(task);
@@ -258,7 +281,7 @@ fn may_signal(task: &Task) -> bool {
     // SAFETY: `cred` is valid while `target` holds its reference, and credentials are not changed
     // once committed (a task that changes its IDs gets new ones).
     let (suid, user_ns) = unsafe { ((*cred).suid, (*cred).user_ns) };
-    writer_ids.contains(&Kuid::from_raw(suid))
+    writer.ids.contains(&Kuid::from_raw(suid))
         // SAFETY: `user_ns` is the target's, alive while `target` holds its credentials;
         // `ns_capable()` may be called under RCU (`kill(2)` calls it there).
         || unsafe { bindings::ns_capable(user_ns, bindings::CAP_KILL as i32) }
@@ -270,16 +293,19 @@ mod tests {
 
     #[test]
     fn unknown_pid_is_esrch() {
-        assert_eq!(queue_signal(i32::MAX, 44, 1234), Err(ESRCH));
+        assert_eq!(
+            queue_signal(&Writer::current(), i32::MAX, 44, 1234),
+            Err(ESRCH)
+        );
     }
 
     #[test]
     fn kernel_threads_are_eperm() {
         // PID 2 is kthreadd; KUnit itself runs in a kernel thread.
-        assert_eq!(queue_signal(2, 44, 1234), Err(EPERM));
+        assert_eq!(queue_signal(&Writer::current(), 2, 44, 1234), Err(EPERM));
         // (`tgid_nr_ns` asks the kernel; `Task::pid()` reads a field at bindgen's offset.)
         assert_eq!(
-            queue_signal(current!().tgid_nr_ns(None), 44, 1234),
+            queue_signal(&Writer::current(), current!().tgid_nr_ns(None), 44, 1234),
             Err(EPERM)
         );
     }
