@@ -198,7 +198,8 @@ bench: setup build/write-cost $(OLD_MODULE_SOURCE)
 	done
 	"$(VENV_DIR)/bin/python" bench/report $(BENCH_DIR) $(BENCH_KERNELS)
 
-# Where the throughput benchmark's time goes, on Debian's kernel, with its perf (see README).
+# Where the time of the throughput benchmark and of the ioctl's self round trip goes, on Debian's kernel,
+# with its perf (see docs/benchmark.md).
 bench-profile: setup
 	VM_KERNEL=debian-7.3 scripts/vm-run bench/profile-in-vm build/bench-profile
 
