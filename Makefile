@@ -52,12 +52,13 @@ all: module user fixtures
 # The oldest kernel the module supports (the oldest it is built and tested on: docs/debian.md):
 # DKMS skips older ones, saying so (dkms.conf), and `make module` refuses them.
 MIN_KERNEL := $(shell sed -n 's/^BUILD_EXCLUSIVE_KERNEL_MIN="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+$(if $(MIN_KERNEL),,$(error dkms.conf has no BUILD_EXCLUSIVE_KERNEL_MIN line))
 
 module:
 	@test -n "$(KDIR)" || { echo "error: no kernel tree (KDIR)" >&2; exit 1; }
 	@release=$$(cat "$(KDIR)/include/config/kernel.release" 2>/dev/null) || \
 		{ echo "error: $(KDIR) is not a configured kernel tree (no include/config/kernel.release)" >&2; exit 1; }; \
-	[ "$$(printf '%s\n' $(MIN_KERNEL) "$$release" | sort -V | head -n 1)" = $(MIN_KERNEL) ] || \
+	[ "$$(printf '%s\n' "$(MIN_KERNEL)" "$$release" | sort -V | head -n 1)" = "$(MIN_KERNEL)" ] || \
 		{ echo "error: Linux $$release is older than $(MIN_KERNEL), the oldest kernel signal-example is built and tested for: see docs/debian.md" >&2; exit 1; }
 	@$(call kbuild,.,build/module,modules) && ln -sfn "$${out#$(CURDIR)/}/signal_example.ko" signal_example.ko && \
 		echo "built $${out#$(CURDIR)/}/signal_example.ko (vermagic $$(modinfo -F vermagic "$$out/signal_example.ko"))"

@@ -33,6 +33,7 @@ use kernel::{
         Kuid,
         Task, //
     },
+    types::NotThreadSafe,
 };
 
 use crate::{
@@ -107,14 +108,19 @@ pub(crate) fn write_command(
 
 /// The writer (the current task) as `kill(2)`'s rule and the signal's sender fields see it: read
 /// once per system call, so that `SIGNALCONF_QUEUE_MANY` asks the kernel for them once, not once
-/// per entry. (A task's credentials change only by its own action, never within one of its
-/// system calls.)
+/// per entry. They cannot change during the call: only the task itself replaces its credentials
+/// (`commit_creds()`, `override_creds()`), and nothing on this path does; a `setuid()` of another
+/// thread reaches this one on its way back to userspace. It stays with the task that read it.
+///
+/// The real UID is the objective one (`task_uid()`), where `kill(2)` takes the subjective
+/// `current_cred()`: they differ only under `override_creds()` (see `writer_is_opener`).
 pub(crate) struct Writer {
     /// Its real and effective UIDs.
     ids: [Kuid; 2],
     /// Its real UID in its own user namespace: the signal's `si_uid`, which
     /// `send_signal_locked()` translates into the target's, exactly as for `kill(2)`.
     uid_in_own_ns: bindings::uid_t,
+    _not_thread_safe: NotThreadSafe,
 }
 
 impl Writer {
@@ -124,6 +130,7 @@ impl Writer {
         Self {
             ids: [uid, Kuid::current_euid()],
             uid_in_own_ns: uid.into_uid_in_current_ns(),
+            _not_thread_safe: NotThreadSafe,
         }
     }
 }
