@@ -35,9 +35,10 @@ RUSTFMT_CONFIG = $(KDIR)/source/.rustfmt.toml
 VENV_DIR = $(shell bash -c '. scripts/lib.sh && echo "$$VENV_DIR"')
 
 # A shell snippet that prints the tree to build Rust modules against: KDIR, or the tree prepared
-# for KDIR's kernel release when KDIR has no Rust artifacts.
+# from KDIR when it has no Rust artifacts (Debian's headers: installed, or another architecture's
+# unpacked by scripts/debian/foreign-headers).
 RUST_KDIR = if [ -f "$(KDIR)/rust/libmacros.so" ]; then echo "$(KDIR)"; \
-	else $(CURDIR)/scripts/debian/prepare-kdir "$$(cat "$(KDIR)/include/config/kernel.release")"; fi
+	else $(CURDIR)/scripts/debian/prepare-kdir "$(KDIR)"; fi
 
 # $(call kbuild,SOURCE,OUTPUT,TARGETS): Kbuild on the module in SOURCE, its output in
 # OUTPUT/<kernel release>, so that one checkout holds the module of every kernel.

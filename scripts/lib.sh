@@ -59,5 +59,33 @@ debian_mirror() {
 	echo "${mirror%/}"
 }
 
+# The suites a Debian user takes Rust-enabled kernels from.
+ARCHIVE_SUITES=(trixie-backports sid experimental)
+
+# archive_apt DIR ARCH: a private apt configuration in DIR (never the system's) for ARCH's
+# packages of ARCHIVE_SUITES on debian_mirror; sets APT_OPTS to the options that select it, and
+# reads the package lists anew (log: DIR/update.log).
+archive_apt() {
+	local dir=$1 arch=$2 mirror suite check
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	mirror=$(debian_mirror)
+	# sid's and experimental's Release files on the mirror can be past their Valid-Until date.
+	for suite in "${ARCHIVE_SUITES[@]}"; do
+		case $suite in
+		*-backports) check= ;;
+		*) check=" check-valid-until=no" ;;
+		esac
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg$check] $mirror $suite main"
+	done >"$dir/sources.list"
+	APT_OPTS=(
+		-o "Dir::Etc::sourcelist=$dir/sources.list" -o "Dir::Etc::sourceparts=-"
+		-o "Dir::State::Lists=$dir/lists" -o "Dir::State::status=/dev/null"
+		-o "Dir::Cache=$dir/cache" -o "APT::Architecture=$arch" -o "APT::Architectures=$arch"
+		-o "APT::Sandbox::User=root"
+	)
+	apt-get "${APT_OPTS[@]}" -qq update >"$dir/update.log" 2>&1 ||
+		die "cannot read the $arch package lists of ${ARCHIVE_SUITES[*]} from $mirror: $(grep -m 1 '^[EW]:' "$dir/update.log")"
+}
+
 # Everything the Rust kernel build needs on PATH (cargo-installed bindgen).
 export PATH="$HOME/.cargo/bin:$PATH"
