@@ -46,7 +46,7 @@ kbuild = kdir=$$($(RUST_KDIR)) && out=$(CURDIR)/$(2)/$$(cat "$$kdir/include/conf
 	mkdir -p "$$out" && $(MAKE) -C "$$kdir" M=$(CURDIR)/$(1) MO="$$out" $(LLVM_ARG) $(3)
 
 .PHONY: all module user fixtures setup kernel demo test test-systems host-test vm-test test-under-load check bench-program \
-	install uninstall dkms-source dkms-install dkms-uninstall deb test-matrix setup-test bench bench-profile bench-module clean
+	install uninstall dkms-source dkms-install dkms-uninstall deb test-matrix test-arm64 setup-test bench bench-profile bench-module clean
 
 all: module user fixtures
 
@@ -149,6 +149,11 @@ deb: setup
 # DKMS, booted, signalling: tests/kernel-matrix. Not part of `make test` (see docs/debian.md).
 test-matrix: setup fixtures
 	KERNEL_MATRIX_SOURCES="$(DKMS_FILES)" tests/kernel-matrix
+
+# Debian's arm64 kernel from this host: the module cross-built, booted under qemu-system-aarch64
+# (tests/arm64). Not part of `make test`, whose fresh-machine run is over its budget already.
+test-arm64: setup
+	tests/arm64
 
 setup:
 	scripts/setup-host
