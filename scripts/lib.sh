@@ -66,8 +66,11 @@ ARCHIVE_SUITES=(trixie-backports sid experimental)
 # packages of ARCHIVE_SUITES on debian_mirror; sets APT_OPTS to the options that select it, and
 # reads the package lists anew (log: DIR/update.log).
 archive_apt() {
-	local dir=$1 arch=$2 mirror suite check
+	local dir=$1 arch=$2 mirror suite check lock
 	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	# One user of DIR at a time, until the caller ends.
+	exec {lock}>"$dir/lock"
+	flock "$lock"
 	mirror=$(debian_mirror)
 	# sid's and experimental's Release files on the mirror can be past their Valid-Until date.
 	for suite in "${ARCHIVE_SUITES[@]}"; do
