@@ -28,7 +28,7 @@ BENCH_DIR ?= build/bench
 BENCH_OLD_MODULE_REV = 0d53498
 OLD_MODULE_SOURCE = build/old-module-src/signal_example.rs
 # The kernels `make test` runs the VM suite on (scripts/vm-run's VM_KERNEL values).
-VM_KERNELS ?= test debian-7.3 debian-7.3-cloud debian-7.3-rt debian-7.2
+VM_KERNELS ?= test debian-7.3 debian-7.3-cloud debian-7.3-rt debian-7.2 debian-7.3-arm64
 LLVM_ARG = $(if $(LLVM),LLVM=$(LLVM))
 RUSTFMT_CONFIG = $(KDIR)/source/.rustfmt.toml
 # The project's Python venv (virtme-ng; matplotlib for the benchmark's plot), as scripts/lib.sh says.
@@ -71,35 +71,39 @@ user:
 bench-program:
 	cd bench && $(CARGO) build --release --locked
 
-# The VM suite's C programs: the seed's C receiver, compiled as the seed wrote it (compatibility
-# test) and for the device, a loader that makes the N-th allocation of a module load fail (fault
-# injection), a load/write/unload loop (the leak test), which thread a signal reaches
-# (thread-target), and the documentation's C examples.
-DOC_EXAMPLES = build/doc-examples/readme-1 build/doc-examples/man-1
-build/thread-target: signal_example.h
-build/thread-target: CFLAGS_EXTRA = -pthread
-fixtures: build/seed-receiver build/seed-receiver-device build/fail-nth-insmod build/load-cycles build/thread-target \
-	$(DOC_EXAMPLES)
+# The VM suite's C programs, into FIXTURES_DIR: the seed's C receiver, compiled as the seed wrote it
+# (compatibility test) and for the device, a loader that makes the N-th allocation of a module
+# load fail (fault injection), a load/write/unload loop (the leak test), which thread a signal
+# reaches (thread-target), and the documentation's C examples. (scripts/debian/cross-build makes
+# the arm64 guest's with CC=aarch64-linux-gnu-gcc-14 LDFLAGS=-static FIXTURES_DIR=build/fixtures-arm64.)
+FIXTURES_DIR ?= build
+DOC_EXAMPLES = $(FIXTURES_DIR)/doc-examples/readme-1 $(FIXTURES_DIR)/doc-examples/man-1
+FIXTURE_PROGRAMS = $(addprefix $(FIXTURES_DIR)/,fail-nth-insmod load-cycles thread-target)
+$(FIXTURES_DIR)/thread-target: signal_example.h
+$(FIXTURES_DIR)/thread-target: CFLAGS_EXTRA = -pthread
+fixtures: $(FIXTURES_DIR)/seed-receiver $(FIXTURES_DIR)/seed-receiver-device $(FIXTURE_PROGRAMS) $(DOC_EXAMPLES)
 
 # The seed's receiver is compiled as written (no warning flags); the device build only names
 # the other file.
-build/seed-receiver-device: SEED_CFLAGS = '-DSIGNALCONFPID="/dev/signalconfpid"'
-build/seed-receiver build/seed-receiver-device: tests/seed_receiver.c
-	@mkdir -p build
-	$(CC) -O2 $(SEED_CFLAGS) -o $@ $<
+$(FIXTURES_DIR)/seed-receiver-device: SEED_CFLAGS = '-DSIGNALCONFPID="/dev/signalconfpid"'
+$(FIXTURES_DIR)/seed-receiver $(FIXTURES_DIR)/seed-receiver-device: tests/seed_receiver.c
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -O2 $(SEED_CFLAGS) -o $@ $<
 
 # The C examples of README.md and the receiver's man page, as users read them there (extracted by
 # tests/doc-examples), compiled with warnings as errors; the VM suite runs them.
 $(DOC_EXAMPLES:=.c) &: README.md user/signal-receiver.1 tests/doc-examples
-	tests/doc-examples build/doc-examples
+	tests/doc-examples $(FIXTURES_DIR)/doc-examples
 $(DOC_EXAMPLES): %: %.c signal_example.h
-	$(CC) -O2 -Wall -Wextra -Werror -I. -o $@ $<
+	$(CC) $(LDFLAGS) -O2 -Wall -Wextra -Werror -I. -o $@ $<
 
-# The project's own C programs: build/NAME from tests/NAME.c or bench/NAME.c.
+# The project's own C programs: DIR/NAME from tests/NAME.c or bench/NAME.c (the benchmark's
+# build/write-cost too).
 vpath %.c tests bench
-build/%: %.c
-	@mkdir -p build
-	$(CC) -O2 -Wall -Wextra $(CFLAGS_EXTRA) -o $@ $<
+.SECONDEXPANSION:
+$(FIXTURE_PROGRAMS) build/write-cost: $$(notdir $$@).c
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -O2 -Wall -Wextra $(CFLAGS_EXTRA) -o $@ $<
 
 # The receiver, for users (`sudo make install`; PREFIX and DESTDIR as usual).
 PREFIX ?= /usr/local
@@ -150,10 +154,10 @@ deb: setup
 test-matrix: setup fixtures
 	KERNEL_MATRIX_SOURCES="$(DKMS_FILES)" tests/kernel-matrix
 
-# Debian's arm64 kernel from this host: the module cross-built, booted under qemu-system-aarch64
-# (tests/arm64). Not part of `make test`, whose fresh-machine run is over its budget already.
+# The VM suite on Debian's arm64 kernel alone (part of `make test` too): the module, the receiver
+# and the fixtures cross-built on this host, booted under qemu-system-aarch64 (scripts/vm-run).
 test-arm64: setup
-	tests/arm64
+	tests/run-suites --vm-only debian-7.3-arm64
 
 setup:
 	scripts/setup-host

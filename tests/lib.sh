@@ -7,7 +7,9 @@ MODULE=${SIGNAL_EXAMPLE_MODULE:?run this in the VM through scripts/vm-run}
 RECEIVER=${SIGNAL_EXAMPLE_RECEIVER:?run this in the VM through scripts/vm-run}
 # The benchmark's program (bench/), built as the receiver is (for a Debian kernel, by that root's cargo).
 SIGNAL_BENCH=${SIGNAL_EXAMPLE_BENCH:?run this in the VM through scripts/vm-run}
-SEED_RECEIVER=$REPO_ROOT/build/seed-receiver
+# The suite's C programs (`make fixtures`), built for the guest's architecture.
+FIXTURES=${SIGNAL_EXAMPLE_FIXTURES:?run this in the VM through scripts/vm-run}
+SEED_RECEIVER=$FIXTURES/seed-receiver
 # The module's two files: its misc device, and the seed's debugfs file.
 DEVICE=/dev/signalconfpid
 CONFPID=/sys/kernel/debug/signalconfpid
@@ -113,7 +115,8 @@ for line in sys.stdin:
 }
 
 # Kernel log lines that mean the kernel found a bug.
-KERNEL_BUG_PATTERN='WARNING:|BUG:|Oops|INFO: possible|INFO: lockdep|lockdep:|KASAN|UBSAN|general protection|Call Trace|circular locking|suspicious RCU'
+# (arm64 says "Call trace:" where x86 says "Call Trace:".)
+KERNEL_BUG_PATTERN='WARNING:|BUG:|Oops|INFO: possible|INFO: lockdep|lockdep:|KASAN|UBSAN|general protection|Call Trace|Call trace|circular locking|suspicious RCU'
 
 # The kernel log without what virtme-ng's init (a userspace program) writes into it: its own
 # "WARNING:" lines (a root without `ip`, say) are not the kernel's.
