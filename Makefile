@@ -176,12 +176,14 @@ demo: kernel
 test: test-systems host-test vm-test
 
 # What `make test` boots, made side by side: the Debian roots mostly wait on the network and on
-# dpkg while the test kernel compiles. (Each is cached: the second time, this takes seconds.)
+# dpkg while the test kernel compiles. (Each is cached: the second time, this takes seconds. The
+# arm64 root waits for the trixie root, whose kernel version it takes.)
 test-systems: setup
 	@scripts/debian/make-root trixie >/dev/null & trixie=$$!; \
 	scripts/debian/make-root sid >/dev/null & sid=$$!; \
+	scripts/debian/make-root trixie-arm64 >/dev/null & arm64=$$!; \
 	scripts/build-kernel >/dev/null; kernel=$$?; \
-	wait $$trixie && wait $$sid && [ $$kernel = 0 ]
+	wait $$trixie && wait $$sid && wait $$arm64 && [ $$kernel = 0 ]
 
 host-test:
 	cd user && $(CARGO) test --locked

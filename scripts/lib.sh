@@ -93,6 +93,14 @@ archive_apt() {
 # Everything the Rust kernel build needs on PATH (cargo-installed bindgen).
 export PATH="$HOME/.cargo/bin:$PATH"
 
+# What scripts/debian/cross-build makes for the arm64 guest, and scripts/vm-run boots it with: the
+# receiver and the benchmark's program (cargo's target directory, and its directory of them), and
+# the VM suite's C programs.
+ARM64_CARGO_TARGET_DIR=$REPO_ROOT/build/user-trixie-arm64
+ARM64_RUST_TARGET=aarch64-unknown-linux-gnu
+ARM64_PROGRAMS=$ARM64_CARGO_TARGET_DIR/$ARM64_RUST_TARGET/release
+ARM64_FIXTURES=$REPO_ROOT/build/fixtures-arm64
+
 # trixie_kernel TRIXIE_ROOT: "RELEASE VERSION" of the trixie root's kernel (scripts/debian/make-root
 # trixie), the newest Rust-enabled amd64 one, e.g. "7.3.4+deb13-amd64 7.3.4-1~bpo13+1". The arm64
 # guest boots that very version's arm64 flavour: the root's rustc and bindgen are the ones it was

@@ -116,10 +116,11 @@ for line in sys.stdin:
 
 # Kernel log lines that mean the kernel found a bug.
 # (arm64 says "Call trace:" where x86 says "Call Trace:".)
-KERNEL_BUG_PATTERN='WARNING:|BUG:|Oops|INFO: possible|INFO: lockdep|lockdep:|KASAN|UBSAN|general protection|Call Trace|Call trace|circular locking|suspicious RCU'
+KERNEL_BUG_PATTERN='WARNING:|BUG:|Oops|INFO: possible|INFO: lockdep|lockdep:|KASAN|UBSAN|general protection|Call [Tt]race|circular locking|suspicious RCU'
 
-# The kernel log without what virtme-ng's init (a userspace program) writes into it: its own
-# "WARNING:" lines (a root without `ip`, say) are not the kernel's.
+# The kernel log without what virtme-ng's init (a userspace program: virtme-ng-init, or the shell
+# script virtme-init in a guest of another architecture) writes into it: its own "WARNING:" lines
+# (a root without `ip`, say) are not the kernel's.
 kernel_log() {
-	dmesg | grep -v 'virtme-ng-init: '
+	dmesg | grep -Ev 'virtme(-ng)?-init: '
 }
