@@ -177,13 +177,13 @@ test: test-systems host-test vm-test
 
 # What `make test` boots, made side by side: the Debian roots mostly wait on the network and on
 # dpkg while the test kernel compiles. (Each is cached: the second time, this takes seconds. The
-# arm64 root waits for the trixie root, whose kernel version it takes.)
+# arm64 root comes after the trixie root, whose kernel version it takes.) Every job is waited for.
 test-systems: setup
-	@scripts/debian/make-root trixie >/dev/null & trixie=$$!; \
+	@{ scripts/debian/make-root trixie && scripts/debian/make-root trixie-arm64; } >/dev/null & trixie=$$!; \
 	scripts/debian/make-root sid >/dev/null & sid=$$!; \
-	scripts/debian/make-root trixie-arm64 >/dev/null & arm64=$$!; \
 	scripts/build-kernel >/dev/null; kernel=$$?; \
-	wait $$trixie && wait $$sid && wait $$arm64 && [ $$kernel = 0 ]
+	wait $$trixie; trixie=$$?; wait $$sid; sid=$$?; \
+	[ $$trixie$$sid$$kernel = 000 ]
 
 host-test:
 	cd user && $(CARGO) test --locked
