@@ -101,15 +101,15 @@ ARM64_RUST_TARGET=aarch64-unknown-linux-gnu
 ARM64_PROGRAMS=$ARM64_CARGO_TARGET_DIR/$ARM64_RUST_TARGET/release
 ARM64_FIXTURES=$REPO_ROOT/build/fixtures-arm64
 
-# trixie_kernel TRIXIE_ROOT: "RELEASE VERSION" of the trixie root's kernel (scripts/debian/make-root
-# trixie), the newest Rust-enabled amd64 one, e.g. "7.3.4+deb13-amd64 7.3.4-1~bpo13+1". The arm64
-# guest boots that very version's arm64 flavour: the root's rustc and bindgen are the ones it was
-# built with, and cross-build the module for it.
-trixie_kernel() {
+# trixie_arm64_kernel TRIXIE_ROOT: "RELEASE VERSION" of the arm64 flavour of the trixie root's
+# kernel (scripts/debian/make-root trixie: the newest Rust-enabled amd64 one), e.g.
+# "7.3.4+deb13-arm64 7.3.4-1~bpo13+1". The arm64 guest boots that very version: the root's rustc
+# and bindgen are the ones it was built with, and cross-build the module for it.
+trixie_arm64_kernel() {
 	local release version
 	release=$("$REPO_ROOT/scripts/debian/rust-kernels" "$1" | grep -E '^[0-9.]+\+deb[0-9]+-amd64$' | sort -V | tail -n 1)
 	[ -n "$release" ] || die "the trixie root $1 has no Rust-enabled amd64 kernel"
 	version=$(chroot "$1" dpkg-query -W -f='${Version}' "linux-image-$release") ||
 		die "dpkg in the trixie root knows no linux-image-$release"
-	echo "$release $version"
+	echo "${release%-amd64}-arm64 $version"
 }
