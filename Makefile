@@ -162,10 +162,10 @@ test-arm64: setup
 setup:
 	scripts/setup-host
 
-# scripts/setup-host on a stock Debian trixie (a fresh copy of a cached bare root): about 4 min,
-# so not part of `make test`.
+# scripts/setup-host on a kernel developer's trixie with Debian's arm64 cross compiler (part of
+# `make test` too) and on a stock Debian 12, each a fresh copy of a cached bare root.
 setup-test: setup
-	tests/setup-host-on-trixie
+	tests/setup-host-on-debian trixie-bare && tests/setup-host-on-debian bookworm-bare
 
 kernel: setup
 	scripts/build-kernel >/dev/null

@@ -101,7 +101,7 @@ pub const RESULT_OFFSET: usize = 20;
 pub const OUTPUT_OFFSET: usize = 16;
 
 // The layout the C header has on every architecture (the host tests compare it with the C
-// compiler's, for this target and with -m32): no padding, so that every byte copied is a field.
+// compiler's, for this target and clang's for i386): no padding, so that every byte copied is a field.
 const _: () = {
     use core::mem::{
         offset_of,

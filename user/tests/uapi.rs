@@ -10,61 +10,73 @@ use signal_example_user::command::{Command, ParseError};
 use signal_example_user::device::{self, entry};
 use signal_example_user::uapi::{self, Entry, Many, ManyV0_2};
 
-/// What the C compiler, with `flags`, says of the header: `name value` per line.
-fn c_layout(name: &str, flags: &[&str]) -> Vec<(String, u64)> {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+/// What the tests ask the C header, in `rust_layout`'s order: C constant expressions.
+const C_EXPRESSIONS: [&str; 20] = [
+    "sizeof(struct signalconf_entry)",
+    "offsetof(struct signalconf_entry, pid)",
+    "offsetof(struct signalconf_entry, signal)",
+    "offsetof(struct signalconf_entry, value)",
+    "offsetof(struct signalconf_entry, flags)",
+    "offsetof(struct signalconf_entry, result)",
+    "sizeof(struct signalconf_many)",
+    "offsetof(struct signalconf_many, entries)",
+    "offsetof(struct signalconf_many, count)",
+    "offsetof(struct signalconf_many, reserved)",
+    "offsetof(struct signalconf_many, attempted)",
+    "offsetof(struct signalconf_many, sent)",
+    "sizeof(struct many_v0_2)",
+    "SIGNALCONF_IOC_MAGIC",
+    "SIGNALCONF_DEFAULT_SIGNAL",
+    "SIGNALCONF_FLAG_DEFAULT_VALUE",
+    "SIGNALCONF_MAX_ENTRIES",
+    "SIGNALCONF_QUEUE",
+    "SIGNALCONF_QUEUE_MANY",
+    "_IOW(SIGNALCONF_IOC_MAGIC, 2, struct many_v0_2)",
+];
+
+/// A C source that includes the header, defines 0.2.0's `struct signalconf_many` (whose ioctl
+/// number the module still takes), then `body`.
+fn c_source(body: &str) -> String {
     let header = Path::new(env!("CARGO_MANIFEST_DIR")).join("../signal_example.h");
-    let source = dir.join(format!("{name}.c"));
-    let program = dir.join(name);
-    std::fs::write(
-        &source,
-        format!(
-            r#"#include "{}"
-#include <stddef.h>
-#include <stdio.h>
-#define SHOW(x) printf("%s %llu\n", #x, (unsigned long long)(x))
-/* 0.2.0's struct signalconf_many, whose ioctl number the module still takes. */
-struct many_v0_2 {{ __u64 entries; __u32 count; __u32 reserved; }};
-int main(void)
-{{
-	SHOW(sizeof(struct signalconf_entry));
-	SHOW(offsetof(struct signalconf_entry, pid));
-	SHOW(offsetof(struct signalconf_entry, signal));
-	SHOW(offsetof(struct signalconf_entry, value));
-	SHOW(offsetof(struct signalconf_entry, flags));
-	SHOW(offsetof(struct signalconf_entry, result));
-	SHOW(sizeof(struct signalconf_many));
-	SHOW(offsetof(struct signalconf_many, entries));
-	SHOW(offsetof(struct signalconf_many, count));
-	SHOW(offsetof(struct signalconf_many, reserved));
-	SHOW(offsetof(struct signalconf_many, attempted));
-	SHOW(offsetof(struct signalconf_many, sent));
-	SHOW(sizeof(struct many_v0_2));
-	SHOW(SIGNALCONF_IOC_MAGIC);
-	SHOW(SIGNALCONF_DEFAULT_SIGNAL);
-	SHOW(SIGNALCONF_FLAG_DEFAULT_VALUE);
-	SHOW(SIGNALCONF_MAX_ENTRIES);
-	SHOW(SIGNALCONF_QUEUE);
-	SHOW(SIGNALCONF_QUEUE_MANY);
-	SHOW(_IOW(SIGNALCONF_IOC_MAGIC, 2, struct many_v0_2));
-	return 0;
-}}
-"#,
-            header.display()
-        ),
+    format!(
+        "#include \"{}\"\n#include <stddef.h>\n\
+         struct many_v0_2 {{ __u64 entries; __u32 count; __u32 reserved; }};\n{body}",
+        header.display()
     )
-    .unwrap();
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    let status = Process::new(cc)
-        .args(flags)
-        .args(["-Wall", "-Werror", "-o"])
-        .arg(&program)
-        .arg(&source)
+}
+
+fn compile(compiler: &str, args: &[&str], name: &str, source: &str) {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.c"));
+    std::fs::write(&path, source).unwrap();
+    let status = Process::new(compiler)
+        .args(args)
+        .args(["-Wall", "-Werror"])
+        .arg(&path)
         .status()
-        .expect("a C compiler (cc, or $CC)");
+        .unwrap_or_else(|e| panic!("{compiler}: {e}"));
     assert!(
         status.success(),
-        "the header does not compile with {flags:?}"
+        "the header does not compile with {compiler} {args:?}"
+    );
+}
+
+/// What the host's C compiler (cc, or $CC) says of the header: each of `C_EXPRESSIONS` with its
+/// value, from a program it compiles and runs.
+fn c_layout() -> Vec<(String, u64)> {
+    let program = Path::new(env!("CARGO_TARGET_TMPDIR")).join("uapi_layout");
+    let shows: String = C_EXPRESSIONS
+        .iter()
+        .map(|e| format!("\tprintf(\"%s %llu\\n\", \"{e}\", (unsigned long long)({e}));\n"))
+        .collect();
+    let source = c_source(&format!(
+        "#include <stdio.h>\nint main(void)\n{{\n{shows}\treturn 0;\n}}\n"
+    ));
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    compile(
+        &cc,
+        &["-o", program.to_str().unwrap()],
+        "uapi_layout",
+        &source,
     );
     let out = Process::new(&program).output().unwrap();
     String::from_utf8(out.stdout)
@@ -122,15 +134,57 @@ fn assert_same(c: &[(String, u64)], rust: &[u64]) {
 
 #[test]
 fn rust_mirror_matches_the_c_header() {
-    assert_same(&c_layout("uapi_layout", &[]), &rust_layout());
+    assert_same(&c_layout(), &rust_layout());
 }
 
 /// A 32-bit program (on a 64-bit kernel, or a 32-bit kernel) sees the same layout: no field
 /// whose alignment differs (`__u64` is 4-aligned on i386) moves, and so the same ioctl numbers.
+/// Checked at compile time, by clang for i386 (`_Static_assert`s of the Rust values), so that no
+/// 32-bit libc is needed: gcc-multilib, which `gcc -m32` needs, conflicts with Debian's cross
+/// compilers. The header needs only `<linux/*.h>` and `<asm/*.h>`; x86's `asm` headers are one
+/// set for i386 and x86_64 (the kernel's `arch/x86/include/uapi/asm`), so the host's serve.
+/// `$CLANG` names the compiler (default `clang-19`, which set-up installs).
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn the_header_is_the_same_for_32_bit_programs() {
-    assert_same(&c_layout("uapi_layout_m32", &["-m32"]), &rust_layout());
+    let asserts: String = C_EXPRESSIONS
+        .iter()
+        .zip(rust_layout())
+        .map(|(e, value)| format!("_Static_assert(({e}) == {value}ULL, \"{e}\");\n"))
+        .collect();
+    let asm = Path::new(env!("CARGO_TARGET_TMPDIR")).join("uapi_i386_include");
+    std::fs::create_dir_all(&asm).unwrap();
+    let link = asm.join("asm");
+    if link.symlink_metadata().is_err() {
+        std::os::unix::fs::symlink("/usr/include/x86_64-linux-gnu/asm", &link).unwrap();
+    }
+    let clang = std::env::var("CLANG").unwrap_or_else(|_| "clang-19".into());
+    let include = asm.to_str().unwrap();
+    compile(
+        &clang,
+        &[
+            "--target=i386-linux-gnu",
+            "-fsyntax-only",
+            "-isystem",
+            include,
+        ],
+        "uapi_layout_i386",
+        &c_source(&asserts),
+    );
+}
+
+/// The check above runs for a 32-bit target and can fail: a 64-bit `long` is refused there.
+#[cfg(target_arch = "x86_64")]
+#[test]
+#[should_panic(expected = "the header does not compile")]
+fn a_wrong_32_bit_layout_is_refused() {
+    let clang = std::env::var("CLANG").unwrap_or_else(|_| "clang-19".into());
+    compile(
+        &clang,
+        &["--target=i386-linux-gnu", "-fsyntax-only"],
+        "uapi_layout_i386_wrong",
+        "_Static_assert(sizeof(long) == 8, \"i386's long is 4 bytes\");\n",
+    );
 }
 
 #[test]
