@@ -242,6 +242,7 @@ check: setup
 		$(CARGO) clippy --locked --all-targets -- -D warnings) || exit 1; done
 
 clean:
+	tests/bindgen-empty-aligned
 	rm -rf build
 	rm -f signal_example.ko
 	cd user && $(CARGO) clean
