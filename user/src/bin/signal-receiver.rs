@@ -58,8 +58,8 @@ struct Args {
     /// Do not write our PID to the module; print it and wait for someone else to.
     #[arg(long)]
     no_register: bool,
-    /// The module's file to write our PID to [default: /dev/signalconfpid if it exists, else
-    /// /sys/kernel/debug/signalconfpid].
+    /// The module's file to register our PID with: SIGNALCONF_QUEUE on a device, a write on any
+    /// other file [default: /dev/signalconfpid if it exists, else /sys/kernel/debug/signalconfpid].
     #[arg(long)]
     path: Option<String>,
     /// Say on stderr which file the PID was written to.
