@@ -55,7 +55,7 @@
 //! writer may signal the target only if it is in the writer's thread group, the writer's real or
 //! effective UID is the target's real or saved UID, or the writer has `CAP_KILL` in the target's
 //! user namespace. (Unlike `kill(2)`, no LSM is asked: `security_task_kill()` is not exported to
-//! modules; see the README's security model.)
+//! modules; see the security model in docs/interface.md.)
 //!
 //! # Errors
 //!
@@ -68,9 +68,10 @@
 //!
 //! # Statistics
 //!
-//! `/sys/kernel/debug/signal_example/stats` (mode 0400) counts writes to both files, signals sent
-//! and failures by errno, and shows the last write's target and result. The counters are
-//! lock-free: reading never blocks a writer (so one read is not a snapshot across counters).
+//! `/sys/kernel/debug/signal_example/stats` (mode 0400) counts commands (writes to both files and
+//! the ioctls' entries), signals sent and failures by errno, and shows the last command's target
+//! and result. The counters are lock-free: reading never blocks a writer (so one read is not a
+//! snapshot across counters).
 //! Without debugfs (`debugfs=off`, or its files cannot be created) the module serves the device
 //! alone and says so in one log line.
 //!
