@@ -124,11 +124,15 @@ fn timeout_is_a_distinct_failure_with_a_message() {
     assert!(started.elapsed() >= Duration::from_millis(300));
 }
 
+/// A file that is not a device is written `PID sig=N`: the signal it waits for, not the
+/// module's default, which would kill it (no handler for 44 with `--signal 40`).
 #[test]
-fn registers_by_writing_its_pid_to_the_path() {
+fn registers_by_writing_its_pid_and_signal_to_the_path() {
     let path = std::env::temp_dir().join(format!("signalconfpid-test-{}", std::process::id()));
     std::fs::write(&path, "").unwrap();
     let mut child = spawn(&[
+        "--signal",
+        "40",
         "--path",
         path.to_str().unwrap(),
         "--verbose",
@@ -144,8 +148,9 @@ fn registers_by_writing_its_pid_to_the_path() {
         std::thread::sleep(Duration::from_millis(10));
     };
     std::fs::remove_file(&path).unwrap();
-    assert_eq!(written, format!("{}\n", child.id()));
-    sigqueue(child.id() as i32, 44, 1234);
+    let child_pid = child.id();
+    assert_eq!(written, format!("{child_pid} sig=40\n"));
+    sigqueue(child_pid as i32, 40, 1234);
     let stdout = BufReader::new(child.stdout.take().unwrap());
     let (code, out, err) = finish(child, stdout);
     assert_eq!((code, out.as_str()), (0, "received value 1234\n"), "{err}");
@@ -153,7 +158,7 @@ fn registers_by_writing_its_pid_to_the_path() {
         err,
         format!(
             "signal-receiver: PID {} written to {}\n",
-            written.trim(),
+            child_pid,
             path.display()
         )
     );

@@ -1,11 +1,11 @@
 //! `signal-receiver`: waits for the real-time signal that the signal-example module sends and
 //! reports its payload.
 //!
-//! It installs an `SA_SIGINFO` handler, then (by default) writes its own PID to the module's
-//! device `/dev/signalconfpid` (or, with a module that has none, its debugfs file), and prints
-//! `received value <si_int>` for each signal, as the seed's C receiver did. Unlike the seed, the
-//! handler does only async-signal-safe work: it copies the `siginfo` fields into a pipe with
-//! `write(2)`; the main loop reads the pipe and does the printing.
+//! It installs an `SA_SIGINFO` handler, then (by default) registers its own PID for that signal
+//! with the module's device `/dev/signalconfpid` (or, with a module that has none, its debugfs
+//! file), and prints `received value <si_int>` for each signal, as the seed's C receiver did.
+//! Unlike the seed, the handler does only async-signal-safe work: it copies the `siginfo` fields
+//! into a pipe with `write(2)`; the main loop reads the pipe and does the printing.
 //!
 //! Exit status: 0 when `--count` signals arrived; 1 on an error (setup, registration, a lost
 //! signal); 2 on bad arguments; 3 when `--timeout` ran out first.
@@ -46,7 +46,8 @@ const EXIT_TIMEOUT: u8 = 3;
     about = "Receive signal-example's signal and print its payload"
 )]
 struct Args {
-    /// Signal number to wait for (a real-time signal for a queued payload).
+    /// Signal number to wait for, which the module is asked to send (a real-time signal for a
+    /// queued payload).
     #[arg(long, default_value_t = DEFAULT_SIGNAL, value_parser = clap::value_parser!(i32).range(1..=64))]
     signal: i32,
     /// Number of signals to wait for before exiting.
@@ -195,10 +196,11 @@ fn registration_path(args: &Args) -> &str {
     }
 }
 
-/// Registers `pid` with the module's file at `path`: the device through `SIGNALCONF_QUEUE`, any
-/// other file (debugfs) by writing the PID. Returns how, for `--verbose`; an error says what
-/// failed and, where it can, why.
-fn register(path: &str, pid: i32) -> Result<&'static str, String> {
+/// Registers `pid` for `signal` with the module's file at `path`: the device through
+/// `SIGNALCONF_QUEUE`, any other file (debugfs) by writing `PID sig=N`. The signal is always
+/// named: the module's default (its `signal` parameter) need not be the one this process handles.
+/// Returns how, for `--verbose`; an error says what failed and, where it can, why.
+fn register(path: &str, pid: i32, signal: i32) -> Result<&'static str, String> {
     let mut file = OpenOptions::new().write(true).open(path).map_err(|e| {
         format!(
             "cannot open {path} to write PID {pid}{}: {e}",
@@ -209,12 +211,13 @@ fn register(path: &str, pid: i32) -> Result<&'static str, String> {
         .metadata()
         .is_ok_and(|m| m.file_type().is_char_device());
     if is_device {
+        // (`--signal` is 1..=64: it fits.)
         Device::from_file(file)
-            .queue(pid, None, None)
+            .queue(pid, Some(signal as u32), None)
             .map_err(|e| format!("cannot queue a signal to PID {pid} through {path}: {e}"))?;
         Ok("queued with SIGNALCONF_QUEUE on")
     } else {
-        file.write_all(format!("{pid}\n").as_bytes())
+        file.write_all(format!("{pid} sig={signal}\n").as_bytes())
             .map_err(|e| format!("cannot write PID {pid} to {path}: {e}"))?;
         Ok("written to")
     }
@@ -342,7 +345,7 @@ fn receive(args: &Args, read_end: &OwnedFd) -> Result<(), (u8, String)> {
             .map_err(|e| error("cannot write to stdout", &e))?;
     } else {
         let path = registration_path(args);
-        let how = register(path, pid).map_err(|message| (EXIT_ERROR, message))?;
+        let how = register(path, pid, args.signal).map_err(|message| (EXIT_ERROR, message))?;
         if args.verbose {
             eprintln!("signal-receiver: PID {pid} {how} {path}");
         }
