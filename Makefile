@@ -46,7 +46,7 @@ kbuild = kdir=$$($(RUST_KDIR)) && out=$(CURDIR)/$(2)/$$(cat "$$kdir/include/conf
 	mkdir -p "$$out" && $(MAKE) -C "$$kdir" M=$(CURDIR)/$(1) MO="$$out" $(LLVM_ARG) $(3)
 
 .PHONY: all module user fixtures setup kernel demo test test-systems host-test vm-test test-under-load check bench-program \
-	install uninstall dkms-source dkms-install dkms-uninstall deb test-matrix test-arm64 setup-test bench bench-profile bench-module clean
+	install install-header uninstall dkms-source dkms-install dkms-uninstall deb test-matrix test-arm64 setup-test bench bench-profile bench-module clean
 
 all: module user fixtures
 
@@ -113,7 +113,11 @@ install:
 	install -D -m 0755 $(RECEIVER_BINARY) $(DESTDIR)$(PREFIX)/bin/signal-receiver
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/signal-receiver
+	rm -f $(DESTDIR)$(PREFIX)/bin/signal-receiver $(DESTDIR)$(PREFIX)/include/signal_example.h
+
+# The ioctls' C header, for programs (`#include "signal_example.h"` with no -I).
+install-header:
+	install -D -m 0644 signal_example.h $(DESTDIR)$(PREFIX)/include/signal_example.h
 
 # DKMS (see dkms.conf): the module's source under /usr/src, built and installed for every
 # installed kernel that has Rust (or those in DKMS_KERNELS); later kernels get it automatically.
@@ -124,12 +128,13 @@ DKMS_SOURCE = $(DESTDIR)/usr/src/signal-example-$(VERSION)
 # The module's sources: the crate root, its files in src/, and the two files it shares with the
 # host crate (user/).
 MODULE_SOURCES = signal_example.rs $(sort $(wildcard src/*.rs)) user/src/command.rs user/src/uapi.rs
-DKMS_FILES = dkms.conf Kbuild Makefile $(MODULE_SOURCES) signal_example.h scripts/lib.sh scripts/debian/prepare-kdir
+DKMS_FILES = dkms.conf Kbuild Makefile $(MODULE_SOURCES) signal_example.h scripts/lib.sh scripts/debian/prepare-kdir \
+	scripts/debian/forget-kdir
 DKMS_KERNELS ?= $(patsubst /lib/modules/%/build/.config,%,$(shell grep -lx CONFIG_RUST=y /lib/modules/*/build/.config 2>/dev/null))
 
 dkms-source:
 	for file in $(DKMS_FILES); do install -D -m 0644 $$file $(DKMS_SOURCE)/$$file || exit 1; done
-	chmod 0755 $(DKMS_SOURCE)/scripts/debian/prepare-kdir
+	chmod 0755 $(DKMS_SOURCE)/scripts/debian/prepare-kdir $(DKMS_SOURCE)/scripts/debian/forget-kdir
 
 dkms-install: dkms-source
 	@test -n "$(DKMS_KERNELS)" || { echo "error: no installed kernel has Rust (CONFIG_RUST=y in /lib/modules/*/build/.config)" >&2; exit 1; }
@@ -238,11 +243,11 @@ check: setup
 	@$(call kbuild,.,build/module,CLIPPY=1 W=1 KRUSTFLAGS=-Dwarnings modules)
 	rustfmt --edition 2021 --config-path $(RUSTFMT_CONFIG) --check $(MODULE_SOURCES)
 	tests/check-links README.md docs/*.md
+	tests/bindgen-empty-aligned
 	for crate in user bench; do (cd $$crate && $(CARGO) fmt --check && \
 		$(CARGO) clippy --locked --all-targets -- -D warnings) || exit 1; done
 
 clean:
-	tests/bindgen-empty-aligned
 	rm -rf build
 	rm -f signal_example.ko
 	cd user && $(CARGO) clean
