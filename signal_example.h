@@ -19,9 +19,12 @@
  *
  * Errors, per call or per entry (entry.result = -errno): EINVAL (PID not positive, signal not
  * 1..64 or 0, unknown flag, value that does not fit; for QUEUE_MANY also count 0 or over
- * SIGNALCONF_MAX_ENTRIES, or reserved not 0), ESRCH (no such process), EPERM (kill(2)'s rule
- * refuses it, or a kernel thread), EAGAIN (the target's real-time signal queue is full). Per
- * call: EFAULT (the argument cannot be read or written), ENOTTY (an unknown command).
+ * SIGNALCONF_MAX_ENTRIES, or reserved not 0), ESRCH (no such thread, or it is exiting: also a
+ * PID whose main thread has called pthread_exit() while other threads run on, which sigqueue(3)
+ * still reaches), EPERM (kill(2)'s rule refuses it, or a kernel thread), EAGAIN (the target's
+ * real-time signal queue is full). Per call: EFAULT (the argument cannot be read or written),
+ * ENOTTY (an unknown command). A signal to handle never fails a call (no EINTR): it is looked for
+ * only after an entry was attempted, and then the call succeeds, saying how far it got.
  *
  * Versioned by size: the size of the struct is part of each ioctl number, so a later, larger
  * struct gets a number of its own and these keep their meaning.

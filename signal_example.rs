@@ -62,7 +62,8 @@
 //! * `EINVAL`: malformed, longer than 64 bytes, or a value that does not fit (32-bit kernels).
 //! * `EACCES`: the writer's credentials are not those that opened the file.
 //! * `EFAULT`: the buffer is not readable.
-//! * `ESRCH`: no thread has that ID in the writer's PID namespace, or it has exited.
+//! * `ESRCH`: no thread has that ID in the writer's PID namespace, or it is exiting or has exited
+//!   (a main thread that called `pthread_exit()` too, though its process lives on).
 //! * `EPERM`: `kill(2)`'s rule refuses it, or the PID is a kernel thread, which ignores signals.
 //! * `EAGAIN`: the target's queue of pending real-time signals is full (`RLIMIT_SIGPENDING`).
 //!
@@ -131,6 +132,8 @@ mod compat;
 mod debugfs;
 #[path = "src/device.rs"]
 mod device;
+#[path = "src/execute.rs"]
+mod execute;
 #[path = "src/ioctl.rs"]
 mod ioctl;
 #[path = "src/signal.rs"]
@@ -139,6 +142,8 @@ mod signal;
 mod stats;
 #[path = "user/src/uapi.rs"]
 pub mod uapi;
+#[path = "src/write.rs"]
+mod write;
 
 use kernel::{
     miscdevice::MiscDeviceRegistration,
@@ -178,7 +183,7 @@ struct SignalExample {
 impl kernel::InPlaceModule for SignalExample {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
         pin_init::pin_init_scope(|| {
-            let (signal, value) = signal::load_defaults()?;
+            let (signal, value) = execute::load_defaults()?;
             let module = try_pin_init!(Self {
                 _device <- said_if_failed(
                     "register /dev/signalconfpid",
@@ -215,6 +220,8 @@ fn debugfs_files() -> Option<debugfs::Files> {
 
 /// `init`, whose error, if it fails, is said in the log as `cannot <what>: <error>`.
 fn said_if_failed<T>(what: &'static str, init: impl PinInit<T, Error>) -> impl PinInit<T, Error> {
+    // pin-init has no combinator for an initializer's error: `init` is run, as
+    // `pin_init_scope()` runs the one it makes, from a closure initializer.
     let logged = move |slot: *mut T| {
         // SAFETY: `slot` is the slot this initializer is run on, with the promises its caller
         // makes to `pin_init_from_closure()`'s closure, which are `compat::pin_init()`'s.

@@ -18,11 +18,11 @@ use core::{
 };
 use kernel::{
     bindings,
+    cred::Credential,
     error::{
         from_err_ptr,
         VTABLE_DEFAULT_ERROR, //
     },
-    fs::LocalFile,
     prelude::*,
     seq_file::SeqFile,
     str::CStr,
@@ -35,15 +35,16 @@ use kernel::{
 
 use crate::{
     compat,
-    signal,
-    stats::StatsFile, //
+    stats::StatsFile,
+    write, //
 };
 
 /// The operations of a debugfs file of this module: writing, reading (`show`), or both.
 #[vtable]
 pub(crate) trait Handler {
-    /// Handles one `write(2)` to `file`; returns the number of bytes consumed.
-    fn write(_file: &LocalFile, _reader: UserSliceReader) -> Result<usize> {
+    /// Handles one `write(2)` to a file opened with the credentials `opener`; returns the number
+    /// of bytes consumed.
+    fn write(_opener: &Credential, _reader: UserSliceReader) -> Result<usize> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -61,7 +62,7 @@ impl<H: Handler> FileOps<H> {
     const MODE: u16 = if H::HAS_WRITE { 0o200 } else { 0 } | if H::HAS_SHOW { 0o400 } else { 0 };
 
     const FOPS: bindings::file_operations = bindings::file_operations {
-        owner: compat::THIS_MODULE,
+        owner: compat::owner_of::<H>(),
         open: if H::HAS_SHOW { Some(Self::open) } else { None },
         read: if H::HAS_SHOW {
             Some(bindings::seq_read)
@@ -78,9 +79,21 @@ impl<H: Handler> FileOps<H> {
         } else {
             None
         },
-        llseek: Some(bindings::noop_llseek),
+        // A file that is read is a seq_file, which seeks by regenerating its contents; a file
+        // that is only written has no position to move.
+        llseek: if H::HAS_SHOW {
+            Some(bindings::seq_lseek)
+        } else {
+            Some(bindings::noop_llseek)
+        },
         ..pin_init::zeroed()
     };
+
+    /// `FOPS` at a `'static` address, which a debugfs file keeps until it is removed: a
+    /// constant's reference in a constant expression is promoted to a `'static` one.
+    const fn fops() -> &'static bindings::file_operations {
+        &Self::FOPS
+    }
 
     /// # Safety
     ///
@@ -112,12 +125,11 @@ impl<H: Handler> FileOps<H> {
         count: usize,
         _offset: *mut bindings::loff_t,
     ) -> isize {
-        // SAFETY: `file` is valid for the call (the caller's contract). An `fdget_pos()` that did
-        // not take `f_pos_lock` is the one of the `write(2)` that runs this, on this thread.
-        let file = unsafe { LocalFile::from_raw_file(file) };
+        // SAFETY: `file` is valid, its reference held, for the call (the caller's contract).
+        let opener = unsafe { write::opener(file) };
         // `UserSliceReader` checks every access to the user buffer (`copy_from_user()`).
         let reader = UserSlice::new(UserPtr::from_ptr(buf.cast_mut().cast()), count).reader();
-        match H::write(file, reader) {
+        match H::write(opener, reader) {
             // A write never exceeds `MAX_RW_COUNT`, so it fits in `isize`.
             Ok(written) => written as isize,
             Err(e) => e.to_errno() as isize,
@@ -132,7 +144,7 @@ fn create_file<H: Handler>(
 ) -> Result<*mut bindings::dentry> {
     // SAFETY: `name` is NUL-terminated; `parent` is NULL or a live directory of ours (the
     // `Entry` invariant); the file needs no private data (handlers use no per-file state);
-    // `FileOps::<H>::FOPS` is a `'static` table that is sound for any file. Without debugfs'
+    // `FileOps::<H>::fops()` is a `'static` table that is sound for any file. Without debugfs'
     // removal protection, no operation may run on the file once it is removed: it is removed only
     // when this module is unloaded, which cannot happen while the file is open (its operations
     // are owned by this module, so `open` takes a module reference that `release` drops).
@@ -142,7 +154,7 @@ fn create_file<H: Handler>(
             FileOps::<H>::MODE,
             parent,
             ptr::null_mut(),
-            &FileOps::<H>::FOPS,
+            FileOps::<H>::fops(),
         )
     };
     from_err_ptr(dentry)
@@ -201,8 +213,8 @@ struct SignalConfPid;
 
 #[vtable]
 impl Handler for SignalConfPid {
-    fn write(file: &LocalFile, mut reader: UserSliceReader) -> Result<usize> {
-        signal::write_command(file, reader.len(), |buf| reader.read_slice(buf))
+    fn write(opener: &Credential, mut reader: UserSliceReader) -> Result<usize> {
+        write::write_command(opener, reader.len(), |buf| reader.read_slice(buf))
     }
 }
 

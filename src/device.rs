@@ -7,8 +7,7 @@
 use kernel::{
     fs::{
         File,
-        Kiocb,
-        LocalFile, //
+        Kiocb, //
     },
     iov::IovIterSource,
     miscdevice::{
@@ -22,7 +21,7 @@ use kernel::{
 use crate::{
     compat,
     ioctl,
-    signal, //
+    write, //
 };
 
 /// The device's registration options.
@@ -42,11 +41,10 @@ impl MiscDevice for SignalConfPidDevice {
     }
 
     fn write_iter(kiocb: Kiocb<'_, ()>, iov: &mut IovIterSource<'_>) -> Result<usize> {
-        // SAFETY: the file of a write in progress is valid (its reference is held) for the call,
-        // which `kiocb` lives for. The `fdget_pos()` of `write(2)` that did not take `f_pos_lock`
-        // (a character device never does) is this thread's own call, which runs this.
-        let file = unsafe { LocalFile::from_raw_file((*kiocb.as_raw()).ki_filp) };
-        signal::write_command(file, iov.len(), |buf| {
+        // SAFETY: `kiocb` is the valid `kiocb` of this write, for the call; its file's reference
+        // is held for the call.
+        let opener = unsafe { write::opener((*kiocb.as_raw()).ki_filp) };
+        write::write_command(opener, iov.len(), |buf| {
             // A short copy means that part of the user's buffer is not readable.
             if iov.copy_from_iter(buf) == buf.len() {
                 Ok(())

@@ -31,6 +31,7 @@ use kernel::{
 
 use crate::{
     command::Command,
+    execute::execute,
     signal::{
         self,
         Writer, //
@@ -81,7 +82,7 @@ fn command_of(entry: &Entry) -> Result<Command> {
 
 /// `SIGNALCONF_QUEUE`: the entry at `arg`, carried out as a write of the same command would be.
 fn queue(arg: usize) -> Result {
-    signal::execute(
+    execute(
         &Writer::current(),
         read_at::<Entry>(arg).and_then(|entry| command_of(&entry)),
     )
@@ -100,7 +101,7 @@ fn queue_many(arg: usize, outputs: bool) -> Result<isize> {
         Err(e) => (Progress::default(), Some(e)),
     };
     if let Some(error) = stop.filter(|_| progress.attempted == 0 || !outputs) {
-        let _ = signal::execute(&writer, Err(error));
+        let _ = execute(&writer, Err(error));
         return Err(error);
     }
     if outputs {
@@ -185,7 +186,7 @@ fn queue_entries(
             return (progress, Some(EFAULT));
         }
         for entry in chunk.iter() {
-            let result = signal::execute(writer, command_of(entry));
+            let result = execute(writer, command_of(entry));
             progress.attempted += 1;
             progress.sent += u32::from(result.is_ok());
             let code = result.err().map_or(0, |e| e.to_errno());
@@ -212,14 +213,40 @@ fn write_at<T: AsBytes>(addr: usize, value: &T) -> Result {
         .write(value)
 }
 
-/// Lets another task run if one should (`cond_resched()`), where preemption does not already.
+/// `cond_resched()`, which the `kernel` crate does not bind: lets another task run if one should,
+/// where preemption does not already. As the C macro: the sleeping-in-atomic-context check, then
+/// `_cond_resched()`, which follows the kernel's preemption model, chosen at boot with
+/// `PREEMPT_DYNAMIC` (its static call, or its static key where the architecture has no static
+/// calls), `__cond_resched()` without preemption, nothing with full preemption.
+#[track_caller]
 fn cond_resched() {
-    kernel::task::might_sleep();
-    // A fully preemptible kernel without dynamic preemption has no `cond_resched()`: any point
-    // of this loop is a preemption point there.
-    #[cfg(any(not(CONFIG_PREEMPTION), CONFIG_PREEMPT_DYNAMIC))]
-    // SAFETY: called from an ioctl, in process context, with no lock held and no RCU read-side
-    // critical section open: the task may sleep.
+    #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
+    {
+        let caller = core::panic::Location::caller();
+        // SAFETY: `file` is a NUL-terminated string that outlives the call (the caller's file).
+        unsafe {
+            kernel::bindings::__might_resched(
+                kernel::file_from_location(caller).as_char_ptr(),
+                caller.line() as i32,
+                0,
+            )
+        };
+    }
+    // The task may sleep in each: this runs in an ioctl, in process context, with no lock held
+    // and no RCU read-side critical section open.
+    #[cfg(all(CONFIG_PREEMPT_DYNAMIC, CONFIG_HAVE_PREEMPT_DYNAMIC_CALL))]
+    // SAFETY: the task may sleep (above). The static call's trampoline is what a C module's
+    // `static_call_mod(cond_resched)()` calls, and the kernel exports it for that.
+    unsafe {
+        kernel::bindings::__SCT__cond_resched()
+    };
+    #[cfg(all(CONFIG_PREEMPT_DYNAMIC, CONFIG_HAVE_PREEMPT_DYNAMIC_KEY))]
+    // SAFETY: the task may sleep (above).
+    unsafe {
+        kernel::bindings::dynamic_cond_resched()
+    };
+    #[cfg(not(CONFIG_PREEMPTION))]
+    // SAFETY: the task may sleep (above).
     unsafe {
         kernel::bindings::__cond_resched()
     };

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The signal path: a command, written or from an ioctl entry, becomes a sent signal and a count.
-//!
-//! [`write_command`] reads and parses a write; [`execute`] fills in the defaults, sends and counts;
-//! [`queue_signal`] looks the target up, applies `kill(2)`'s rule and calls `send_sig_info()`, for
-//! a [`Writer`] whose IDs are read once per system call.
+//! Sending: [`queue_signal`] looks the target up, applies `kill(2)`'s rule and calls
+//! `send_sig_info()`, for a [`Writer`] whose IDs are read once per system call.
 
 use core::{
     ffi::c_void,
@@ -17,94 +14,20 @@ use kernel::{
     bindings,
     cred::Credential,
     error::to_result,
-    fs::LocalFile,
-    pid_namespace::PidNamespace,
-    pr_warn_once,
     prelude::*,
     sync::{
         aref::ARef,
-        atomic::{
-            Atomic,
-            Relaxed, //
-        },
         rcu, //
     },
     task::{
         Kuid,
+        Pid,
         Task, //
     },
     types::NotThreadSafe,
 };
 
-use crate::{
-    command::{
-        is_valid_signal,
-        sigval_word,
-        Command,
-        MAX_COMMAND_LEN, //
-    },
-    compat,
-    module_parameters,
-    stats::STATS, //
-};
-
-/// What a command sends when it names no signal or value: the module parameters, read and
-/// checked once, by [`load_defaults`] at load time, before either file exists. (Parameters
-/// cannot change afterwards: they are not in sysfs.)
-static DEFAULT_SIGNAL: Atomic<u32> = Atomic::new(0);
-static DEFAULT_VALUE: Atomic<u64> = Atomic::new(0);
-
-/// Reads and checks the module parameters, and makes them the defaults of every command; returns
-/// them (signal, value). `EINVAL`, said in the log, if `signal` is not a signal number or `value`
-/// does not fit in `si_value` (a 32-bit kernel).
-pub(crate) fn load_defaults() -> Result<(u32, u64)> {
-    let param = compat::param(&module_parameters::signal);
-    let Some(signal) = u32::try_from(param).ok().filter(|&n| is_valid_signal(n)) else {
-        pr_err!("signal={param} is not a signal number (1..=64)\n");
-        return Err(EINVAL);
-    };
-    // The payload travels as a 64-bit pattern: negative values wrap on purpose.
-    let value = compat::param(&module_parameters::value) as u64;
-    if sigval_word(value, usize::BITS).is_none() {
-        pr_err!(
-            "value={} does not fit in si_value on this kernel\n",
-            value as i64
-        );
-        return Err(EINVAL);
-    }
-    // Relaxed: registering a file, which comes later, orders these stores before any command.
-    DEFAULT_SIGNAL.store(signal, Relaxed);
-    DEFAULT_VALUE.store(value, Relaxed);
-    Ok((signal, value))
-}
-
-/// One `write(2)` to either file, `file`, of `len` bytes that `read` copies into the buffer it is
-/// given: parsed and executed. Returns `len` once the signal is sent; `EACCES` if the writer's
-/// credentials are not those that opened the file.
-pub(crate) fn write_command(
-    file: &LocalFile,
-    len: usize,
-    read: impl FnOnce(&mut [u8]) -> Result,
-) -> Result<usize> {
-    // Everything lives on the stack: the write path does not allocate.
-    let mut buf = [0u8; MAX_COMMAND_LEN];
-    let command = if writer_is_opener(file) {
-        buf.get_mut(..len).ok_or(EINVAL).and_then(|input| {
-            read(input)?;
-            Command::parse(input).map_err(|_| EINVAL)
-        })
-    } else {
-        // Once per boot: `/bin/echo PID >file` from a shell meets this (the shell's child opens
-        // the file, then `execve()` gives it new credentials), and the errno alone does not say
-        // why.
-        pr_warn_once!(
-            "refused a write from other credentials than the opener's (EACCES): {}\n",
-            "open the file in the process that writes, after any fork, exec or change of IDs"
-        );
-        Err(EACCES)
-    };
-    execute(&Writer::current(), command).map(|()| len)
-}
+use crate::command::sigval_word;
 
 /// The writer (the current task) as `kill(2)`'s rule and the signal's sender fields see it: read
 /// once per system call, so that `SIGNALCONF_QUEUE_MANY` asks the kernel for them once, not once
@@ -113,12 +36,15 @@ pub(crate) fn write_command(
 /// thread reaches this one on its way back to userspace. It stays with the task that read it.
 ///
 /// The real UID is the objective one (`task_uid()`), where `kill(2)` takes the subjective
-/// `current_cred()`: they differ only under `override_creds()` (see `writer_is_opener`).
+/// `current_cred()`: they differ only under `override_creds()` (see `write::writer_is_opener`).
 pub(crate) struct Writer {
     /// Its real and effective UIDs.
     ids: [Kuid; 2],
-    /// Its real UID in its own user namespace: the signal's `si_uid`, which
-    /// `send_signal_locked()` translates into the target's, exactly as for `kill(2)`.
+    /// Its thread group ID in its own PID namespace (`task_tgid_vnr()`).
+    tgid: Pid,
+    /// Its real UID in its own user namespace, the overflow UID if it has none there, as
+    /// `kill(2)` takes it (`from_kuid_munged()`): the signal's `si_uid`, which
+    /// `send_signal_locked()` translates into the target's user namespace, as for `kill(2)`.
     uid_in_own_ns: bindings::uid_t,
     _not_thread_safe: NotThreadSafe,
 }
@@ -129,50 +55,31 @@ impl Writer {
         let uid = current!().uid();
         Self {
             ids: [uid, Kuid::current_euid()],
-            uid_in_own_ns: uid.into_uid_in_current_ns(),
+            tgid: current!().tgid_nr_ns(None),
+            uid_in_own_ns: uid_munged_in_current_ns(uid),
             _not_thread_safe: NotThreadSafe,
         }
     }
 }
 
-/// Carries out a command of `writer`, written or from an ioctl entry, and counts it: `command` is
-/// what was parsed, or why there is nothing to carry out (counted as a failure without a target).
-/// The defaults fill in what the command leaves out.
-pub(crate) fn execute(writer: &Writer, command: Result<Command>) -> Result {
-    let result = command.and_then(|command| {
-        queue_signal(
-            writer,
-            command.pid,
-            command
-                .signal
-                .unwrap_or_else(|| DEFAULT_SIGNAL.load(Relaxed)),
-            command.value.unwrap_or_else(|| DEFAULT_VALUE.load(Relaxed)),
-        )
-    });
-    STATS.record(
-        command.map_or(0, |command| command.pid),
-        result.as_ref().err(),
-    );
-    result
+/// `uid` in the current task's user namespace, or the overflow UID (65534 by default) where it
+/// has no mapping there: `from_kuid_munged(current_user_ns(), uid)`.
+#[cfg(CONFIG_USER_NS)]
+fn uid_munged_in_current_ns(uid: Kuid) -> bindings::uid_t {
+    // SAFETY: `current_user_ns()` is the running task's user namespace, which its credentials
+    // keep alive while it runs; `from_kuid_munged()` takes any UID.
+    unsafe { bindings::from_kuid_munged(bindings::current_user_ns(), uid.into_raw()) }
 }
 
-/// Whether the writer (the current task) acts with the credentials that opened `file`: the
-/// kernel's rule for write-based command interfaces (`ib_safe_file_access()`), so that a program
-/// that was given or left a descriptor (a setuid program, say) never carries out commands on
-/// behalf of whoever wrote its output. The credentials are compared as objects, as there: the
-/// process that opened the file and its threads have them until it changes its IDs or
-/// capabilities or runs a program (`execve()`); a child (`fork()`) has a copy, not them.
-fn writer_is_opener(file: &LocalFile) -> bool {
-    // The writer's objective credentials (`get_task_cred()`), not `current->cred` at bindgen's
-    // offset, which is wrong in kernels without `CONFIG_SCHEDSTATS` (see `task_struct_flags_are_
-    // where_c_has_them`). They are the subjective ones that a write(2) runs with; they differ
-    // only under `override_creds()`, as in io_uring's workers, whose writes may be refused
-    // (docs/interface.md says so).
-    ptr::eq(file.cred().as_ptr(), credentials(current!()).as_ptr())
+/// `uid` in the current task's user namespace: without user namespaces every UID maps to itself
+/// (`from_kuid_munged()` is an inline function there, which bindgen does not bind).
+#[cfg(not(CONFIG_USER_NS))]
+fn uid_munged_in_current_ns(uid: Kuid) -> bindings::uid_t {
+    uid.into_uid_in_current_ns()
 }
 
 /// The objective credentials of `task` (`get_task_cred()`), held by the returned reference.
-fn credentials(task: &Task) -> ARef<Credential> {
+pub(crate) fn credentials(task: &Task) -> ARef<Credential> {
     // SAFETY: `task` is a live task (the caller's reference); `get_task_cred()` never returns
     // NULL and takes a reference to the credentials it returns, which the `ARef` owns.
     unsafe {
@@ -198,21 +105,13 @@ pub(crate) fn queue_signal(writer: &Writer, nr: i32, signal: u32, value: u64) ->
     // `kill_pid_info()`: RCU keeps the task alive throughout, so no reference is taken. (A
     // reference costs two atomic operations per signal on a cache line that the receiving task,
     // running on another CPU, keeps writing: measured with `make bench-profile`.)
-    let _rcu = rcu::read_lock();
-    // SAFETY: `find_vpid()` and `pid_task()` require the RCU read lock, which `_rcu` holds;
-    // `pid_task()` accepts the NULL that `find_vpid()` returns for an unknown PID.
-    let task =
-        unsafe { bindings::pid_task(bindings::find_vpid(nr), bindings::pid_type_PIDTYPE_PID) };
-    // SAFETY: a non-NULL `task` is a valid `task_struct` that RCU keeps alive until `_rcu` is
-    // dropped at the end of this function, which the reference does not outlive. `Task` is a
-    // transparent wrapper of `task_struct`.
-    let task = unsafe { NonNull::new(task).ok_or(ESRCH)?.cast::<Task>().as_ref() };
-    let task_ptr = task.as_ptr();
+    let rcu_guard = rcu::read_lock();
+    let task = find_task(&rcu_guard, nr).ok_or(ESRCH)?;
 
-    // SAFETY: `task_ptr` is valid (see above). `PF_KTHREAD` is set when a task is created and
-    // never changes; `PF_EXITING` is set once, when the task starts to exit. The volatile read
-    // tolerates concurrent updates of the other flags.
-    let flags = unsafe { ptr::read_volatile(&raw const (*task_ptr).flags) };
+    // SAFETY: `task` is valid (it borrows `rcu_guard`). `PF_KTHREAD` is set when a task is
+    // created and never changes; `PF_EXITING` is set once, when the task starts to exit. The
+    // volatile read tolerates concurrent updates of the other flags.
+    let flags = unsafe { ptr::read_volatile(&raw const (*task.as_ptr()).flags) };
     if flags & bindings::PF_KTHREAD != 0 {
         // Kernel threads ignore signals: "success" would be a lie.
         return Err(EPERM);
@@ -226,23 +125,18 @@ pub(crate) fn queue_signal(writer: &Writer, nr: i32, signal: u32, value: u64) ->
     if !may_signal(writer, task) {
         return Err(EPERM);
     }
-    // SAFETY: `task_ptr` is valid, and `task_active_pid_ns()` may be called on it under RCU; it
-    // returns NULL once the task has been reaped.
-    let target_ns = unsafe { bindings::task_active_pid_ns(task_ptr) };
-    if target_ns.is_null() {
-        return Err(ESRCH);
-    }
-    // SAFETY: `target_ns` is the live namespace of `task`, which RCU keeps alive while `_rcu` is
-    // held, and the reference does not escape this function.
-    let target_ns = unsafe { PidNamespace::from_ptr(target_ns) };
 
     let mut info = bindings::kernel_siginfo::default();
     info.__bindgen_anon_1.si_signo = signal as i32;
     info.__bindgen_anon_1.si_code = bindings::SI_QUEUE;
-    // The sender as the target sees it: the writer's TGID in the target's PID namespace (0 if
-    // the writer is invisible there), and its UID (see `Writer`).
+    // The sender, as `kill(2)` gives it (`prepare_kill_siginfo()`): the writer's TGID and UID in
+    // its own namespaces. `send_signal_locked()` makes them the target's: the UID translated into
+    // the target's user namespace, the TGID 0 if the writer has none in the target's PID
+    // namespace. Otherwise the writer's own number is the target's too: the target was found in
+    // the writer's PID namespace, so the target's is that one or one below it, where the writer
+    // has no number.
     let sender = bindings::__sifields__bindgen_ty_3 {
-        _pid: current!().tgid_nr_ns(Some(target_ns)),
+        _pid: writer.tgid,
         _uid: writer.uid_in_own_ns,
         _sigval: bindings::sigval {
             sival_ptr: sigval as *mut c_void,
@@ -252,12 +146,25 @@ pub(crate) fn queue_signal(writer: &Writer, nr: i32, signal: u32, value: u64) ->
     // copied to userspace whole, so no byte of it may be uninitialised).
     info.__bindgen_anon_1._sifields._rt = sender;
 
-    // SAFETY: `info` is a fully initialised `kernel_siginfo` that outlives the call, and
-    // `task_ptr` is a task that RCU keeps alive (see above). `send_sig_info()` takes the target's
-    // sighand lock, a spinlock, which may be taken inside an RCU read-side critical section (on
-    // PREEMPT_RT too, where it sleeps: RCU readers are preemptible there), as `kill_pid_info()`
-    // does.
-    to_result(unsafe { bindings::send_sig_info(signal as i32, &mut info, task_ptr) })
+    // SAFETY: `info` is a fully initialised `kernel_siginfo` that outlives the call, and `task`
+    // is alive (it borrows `rcu_guard`). `send_sig_info()` takes the target's sighand lock, a
+    // spinlock, which may be taken inside an RCU read-side critical section (on PREEMPT_RT too,
+    // where it sleeps: RCU readers are preemptible there), as `kill_pid_info()` does; it fails
+    // with `ESRCH` if the task has been reaped since it was found (it has no sighand any more).
+    to_result(unsafe { bindings::send_sig_info(signal as i32, &mut info, task.as_ptr()) })
+}
+
+/// The thread that `nr` names in the current task's PID namespace (`find_vpid()`, `pid_task()`),
+/// if any: kept alive by the RCU read-side critical section of `_rcu`, which it borrows.
+fn find_task(_rcu: &rcu::Guard, nr: i32) -> Option<&Task> {
+    // SAFETY: `find_vpid()` and `pid_task()` require the RCU read lock, which `_rcu` holds;
+    // `pid_task()` accepts the NULL that `find_vpid()` returns for an unknown PID.
+    let task =
+        unsafe { bindings::pid_task(bindings::find_vpid(nr), bindings::pid_type_PIDTYPE_PID) };
+    // SAFETY: a non-NULL `task` is a valid `task_struct` that RCU keeps alive until the read-side
+    // critical section ends, when `_rcu` is dropped, which the returned borrow of it prevents
+    // while the reference lives. `Task` is a transparent wrapper of `task_struct`.
+    NonNull::new(task).map(|task| unsafe { task.cast::<Task>().as_ref() })
 }
 
 /// `kill(2)`'s permission rule (`check_kill_permission()` and `kill_ok_by_cred()` in
@@ -280,7 +187,7 @@ fn may_signal(writer: &Writer, task: &Task) -> bool {
         return true;
     }
     // Both thread group IDs as the writer's PID namespace sees them: it sees the target's.
-    if task.tgid_nr_ns(None) == current!().tgid_nr_ns(None) {
+    if task.tgid_nr_ns(None) == writer.tgid {
         return true;
     }
     let target = credentials(task);
@@ -297,6 +204,7 @@ fn may_signal(writer: &Writer, task: &Task) -> bool {
 #[kernel::macros::kunit_tests(signal_example)]
 mod tests {
     use super::*;
+    use crate::command::Command;
 
     #[test]
     fn unknown_pid_is_esrch() {
