@@ -24,6 +24,7 @@
 
 mod args;
 mod fanout;
+mod floor;
 mod method;
 mod os;
 mod output;

@@ -37,6 +37,12 @@ pub(crate) struct Summary {
     /// Absent when rt_tgsigqueueinfo was not measured.
     #[serde(skip_serializing_if = "Option::is_none")]
     ratio_to_tgsigqueue: Option<f64>,
+    /// To `ioctl_floor`'s figure; absent when one of its three was not measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ratio_to_ioctl_floor: Option<f64>,
+    /// To `write_floor`'s figure; absent when one of its three was not measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ratio_to_write_floor: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -64,20 +70,41 @@ pub(crate) struct FanoutSummary {
     pub(crate) received: usize,
 }
 
+/// A floor per batch: `rt_tgsigqueueinfo`'s figure plus what the call that `refused` makes costs
+/// over an empty system call (`Nosys`), each in that batch; `None` unless all three were measured.
+/// `rt_tgsigqueueinfo` sends the module's signal in one system call: with `Enotty`, that is the
+/// least that an ioctl sending it can cost (`ioctl_floor`); with `Einval`, a write (`write_floor`).
+fn floor(methods: &[Method], figures: &[Vec<f64>], refused: Method) -> Option<Vec<f64>> {
+    let of = |method| Some(&figures[methods.iter().position(|&m| m == method)?]);
+    let (send, refused, empty) = (of(Method::Tgsigqueue)?, of(refused)?, of(Method::Nosys)?);
+    Some(
+        send.iter()
+            .zip(refused)
+            .zip(empty)
+            .map(|((send, refused), empty)| send + refused - empty)
+            .collect(),
+    )
+}
+
 /// Per method: the median over batches of its figure, and of its ratio to sigqueue's,
-/// pidfd_send_signal's and rt_tgsigqueueinfo's figure in the same batch, for those measured.
-/// Alternating methods batch by batch cancels the slow drift of a shared host.
+/// pidfd_send_signal's and rt_tgsigqueueinfo's figure and to the two floors in the same batch,
+/// for those measured. Alternating methods batch by batch cancels the slow drift of a shared host.
 pub(crate) fn summarise(
     bench: &str,
     methods: &[Method],
     figures: &[Vec<f64>],
     figure: fn(Option<f64>) -> Figure,
 ) -> Vec<Summary> {
-    let ratio_to = |values: &[f64], reference: Method| {
-        let r = methods.iter().position(|&m| m == reference)?;
-        let ratios: Vec<f64> = values.iter().zip(&figures[r]).map(|(v, r)| v / r).collect();
+    let ratio = |values: &[f64], reference: &[f64]| {
+        let ratios: Vec<f64> = values.iter().zip(reference).map(|(v, r)| v / r).collect();
         median(&ratios)
     };
+    let ratio_to = |values: &[f64], reference: Method| {
+        let r = methods.iter().position(|&m| m == reference)?;
+        ratio(values, &figures[r])
+    };
+    let ioctl_floor = floor(methods, figures, Method::Enotty);
+    let write_floor = floor(methods, figures, Method::Einval);
     methods
         .iter()
         .zip(figures)
@@ -89,6 +116,8 @@ pub(crate) fn summarise(
             ratio_to_sigqueue: ratio_to(values, Method::Sigqueue),
             ratio_to_pidfd: ratio_to(values, Method::Pidfd),
             ratio_to_tgsigqueue: ratio_to(values, Method::Tgsigqueue),
+            ratio_to_ioctl_floor: ioctl_floor.as_ref().and_then(|f| ratio(values, f)),
+            ratio_to_write_floor: write_floor.as_ref().and_then(|f| ratio(values, f)),
         })
         .collect()
 }
@@ -140,5 +169,34 @@ mod tests {
             lines,
             [r#"{"bench":"self","method":"Pidfd","batches":0,"ns_per_signal":null}"#]
         );
+    }
+
+    #[test]
+    fn floors_are_the_limit_plus_a_dispatch_over_an_empty_call() {
+        let methods = [
+            Method::Ioctl,
+            Method::Debugfs,
+            Method::Tgsigqueue,
+            Method::Enotty,
+            Method::Einval,
+            Method::Nosys,
+        ];
+        // Two batches; in each, the ioctl is 1.1x and the write 1.2x their floors, whatever
+        // the batch's speed.
+        let figures = [
+            vec![121.0, 242.0],
+            vec![144.0, 288.0],
+            vec![100.0, 200.0],
+            vec![20.0, 40.0],
+            vec![30.0, 60.0],
+            vec![10.0, 20.0],
+        ];
+        let summaries = summarise("self", &methods, &figures, Figure::NsPerSignal);
+        let ratios = |s: &Summary| (s.ratio_to_ioctl_floor, s.ratio_to_write_floor);
+        assert_eq!(ratios(&summaries[0]), (Some(1.1), Some(121.0 / 120.0)));
+        assert_eq!(ratios(&summaries[1]), (Some(144.0 / 110.0), Some(1.2)));
+        // Without the empty system call, neither floor is known.
+        let summaries = summarise("self", &methods[..5], &figures[..5], Figure::NsPerSignal);
+        assert_eq!(ratios(&summaries[0]), (None, None));
     }
 }

@@ -4,7 +4,7 @@ use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::time::Instant;
 
-use crate::method::Method;
+use crate::method::{signalling_only, Method};
 use crate::os::{block_signal, fork_child, wait_child, wait_signal};
 use crate::output::{json_lines, summarise, Figure, PingpongSummary};
 use crate::sender::{Files, Sender};
@@ -17,6 +17,7 @@ pub(crate) fn pingpong(
     batch: usize,
     samples: Option<&str>,
 ) -> io::Result<Vec<String>> {
+    signalling_only(methods, "pingpong")?;
     let set = block_signal()?;
     // SAFETY: trivial getter.
     let parent = unsafe { libc::getpid() };

@@ -6,6 +6,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use signal_example_user::Device;
 
+use crate::floor::Floor;
 use crate::method::Method;
 use crate::os::os_result;
 use crate::siginfo::{queue_siginfo, rt_fields, sigval};
@@ -36,6 +37,8 @@ pub(crate) enum Sender {
     Kill {
         pid: i32,
     },
+    /// A call that is refused: no signal.
+    Floor(Floor),
 }
 
 impl Sender {
@@ -74,6 +77,9 @@ impl Sender {
                 info: queue_siginfo(VALUE),
             },
             Method::Kill => Sender::Kill { pid: target },
+            Method::Nosys | Method::Enotty | Method::Einval => {
+                Sender::Floor(Floor::new(method, files)?)
+            }
             Method::Many => {
                 return Err(io::Error::other(
                     "the many method sends to many targets: fanout only",
@@ -88,7 +94,8 @@ impl Sender {
     }
 
     /// Sends one signal with `value` as its payload (a write sends the module's, whatever
-    /// `value` is); `Ok(false)` when the target's queue is full (`EAGAIN`).
+    /// `value` is); `Ok(false)` when the target's queue is full (`EAGAIN`). A floor makes its
+    /// refused call instead, and sends nothing.
     pub(crate) fn send_value(&mut self, value: u64) -> io::Result<bool> {
         let result = match self {
             Sender::Write { file, command } => file.write(command).map(drop),
@@ -127,6 +134,7 @@ impl Sender {
             }
             // SAFETY: plain system call.
             Sender::Kill { pid } => os_result(unsafe { libc::kill(*pid, SIGNAL) }),
+            Sender::Floor(floor) => return floor.call().map(|()| true),
         };
         match result {
             Ok(()) => Ok(true),

@@ -3,7 +3,7 @@
 use std::io;
 use std::time::{Duration, Instant};
 
-use crate::method::Method;
+use crate::method::{signalling_only, Method};
 use crate::os::{block_signal, fork_child, signal_pending, wait_child, wait_signal};
 use crate::output::{json_lines, summarise, Figure, ThroughputSummary};
 use crate::sender::{Files, Sender};
@@ -43,6 +43,7 @@ pub(crate) fn throughput(
     batches: usize,
     count: u64,
 ) -> io::Result<Vec<String>> {
+    signalling_only(methods, "throughput")?;
     let mut figures = vec![Vec::with_capacity(batches); methods.len()];
     let mut eagain = vec![0u64; methods.len()];
     for _ in 0..batches {
