@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use signal_example_user::{device, uapi::Entry, Device};
 
+use crate::bpf::{Scope, SignalProgram};
 use crate::method::Method;
 use crate::os::{block_signal, check, fork_child, signal_pending, thread_cpu_ns, Children};
 use crate::output::{json_lines, summarise, FanoutSummary, Figure};
@@ -20,13 +21,20 @@ enum FanOut {
     Each(Vec<Sender>),
     /// One `SIGNALCONF_QUEUE_MANY` for all targets.
     Many { device: Device, entries: Vec<Entry> },
+    /// One run of a BPF program that signals all targets.
+    Bpf(SignalProgram),
 }
 
 impl FanOut {
     fn new(method: Method, files: &Files, targets: &[i32]) -> io::Result<Self> {
         if !matches!(
             method,
-            Method::Many | Method::Ioctl | Method::Sigqueue | Method::Pidfd
+            Method::Many
+                | Method::Ioctl
+                | Method::Sigqueue
+                | Method::Pidfd
+                | Method::BpfThread
+                | Method::BpfProcess
         ) {
             return Err(io::Error::other(format!(
                 "fanout: {method:?} carries no payload of the sender's"
@@ -40,6 +48,8 @@ impl FanOut {
                     .map(|&pid| device::entry(pid, Some(SIGNAL as u32), Some(VALUE)))
                     .collect(),
             },
+            Method::BpfThread => FanOut::Bpf(SignalProgram::new(targets, Scope::Thread)?),
+            Method::BpfProcess => FanOut::Bpf(SignalProgram::new(targets, Scope::Process)?),
             _ => FanOut::Each(
                 targets
                     .iter()
@@ -60,6 +70,7 @@ impl FanOut {
                     }
                 }
             }
+            FanOut::Bpf(program) => program.run(value)?,
             FanOut::Many { device, entries } => {
                 for entry in entries.iter_mut() {
                     entry.value = value;
@@ -84,12 +95,13 @@ impl FanOut {
 }
 
 /// A receiver of `fanout`: takes `signals` signals, one at a time; for each, writes its index and
-/// whether the signal was `SIGNAL` from `sender` with `SI_QUEUE` and the next payload (the
-/// sender's round: 1, 2, ...) to `acks`. So a signal lost, doubled or out of order is seen.
+/// whether the signal was `SIGNAL` with the next payload (the sender's round: 1, 2, ...) and the
+/// `si_code` and `si_pid` that `sender_fields` gives for that round's method to `acks`. So a
+/// signal lost, doubled or out of order is seen.
 fn fanout_receiver(
     index: u8,
     set: &libc::sigset_t,
-    sender: i32,
+    sender_fields: impl Fn(u64) -> (i32, i32),
     signals: usize,
     mut acks: File,
 ) -> io::Result<()> {
@@ -108,15 +120,14 @@ fn fanout_receiver(
         }
         // SAFETY: a queued signal's siginfo has the `_rt` fields these read.
         let (pid, value) = unsafe { (info.si_pid(), info.si_value().sival_ptr as u64) };
-        let ok =
-            rc == SIGNAL && info.si_code == libc::SI_QUEUE && pid == sender && value == expected;
+        let (code, sender) = sender_fields(expected);
+        let ok = rc == SIGNAL && info.si_code == code && pid == sender && value == expected;
         acks.write_all(&[index, ok as u8])?;
         if !ok {
             return Err(io::Error::other(format!(
                 "receiver {index}: signal {rc}, code {}, from {pid}, value {value} \
-                 (expected {SIGNAL}, {}, from {sender}, value {expected})",
+                 (expected {SIGNAL}, {code}, from {sender}, value {expected})",
                 info.si_code,
-                libc::SI_QUEUE
             )));
         }
         expected += 1;
@@ -151,8 +162,13 @@ pub(crate) fn fanout(
     let mut children = Children(Vec::with_capacity(receivers.into()));
     for index in 0..receivers {
         let writer = ack_writer.try_clone()?;
+        // Round after round, each method sends `rounds` of them in turn.
+        let schedule = methods.to_vec();
+        let sender_fields = move |round: u64| {
+            schedule[(round - 1) as usize / rounds % schedule.len()].sender_fields(me)
+        };
         children.0.push(fork_child(move || {
-            fanout_receiver(index, &set, me, signals, writer)
+            fanout_receiver(index, &set, sender_fields, signals, writer)
         })?);
     }
     // Only the receivers write acknowledgements.

@@ -23,6 +23,8 @@
 //!   acknowledged.
 
 mod args;
+mod bpf;
+mod btf;
 mod fanout;
 mod floor;
 mod method;

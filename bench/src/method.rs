@@ -5,6 +5,8 @@ use std::io;
 use clap::ValueEnum;
 use serde::Serialize;
 
+use crate::bpf::Scope;
+
 /// Serialised as its name (`Debugfs`, ...), which `bench/report` looks up.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug, Serialize)]
 pub(crate) enum Method {
@@ -29,12 +31,36 @@ pub(crate) enum Method {
     Enotty,
     /// An empty write to the debugfs file, refused by the module (`EINVAL`), a floor (`self` only).
     Einval,
+    /// `bpf_send_signal_task()` to the target's thread (`PIDTYPE_PID`), from a BPF program run
+    /// with `BPF_PROG_TEST_RUN` (`bpf.rs`).
+    BpfThread,
+    /// `bpf_send_signal_task()` to the target's process (`PIDTYPE_TGID`), as `kill(2)` sends.
+    BpfProcess,
 }
 
 impl Method {
     /// Whether the method sends a signal; a floor makes a call that is refused (`floor.rs`).
     pub(crate) fn signals(self) -> bool {
         !matches!(self, Method::Nosys | Method::Enotty | Method::Einval)
+    }
+
+    /// The BPF program's scope, for `bpf_send_signal_task()`'s methods.
+    pub(crate) fn bpf_scope(self) -> Option<Scope> {
+        match self {
+            Method::BpfThread => Some(Scope::Thread),
+            Method::BpfProcess => Some(Scope::Process),
+            _ => None,
+        }
+    }
+
+    /// The `si_code` and `si_pid` that a receiver gets from `sender` by this method: the
+    /// kernel's own for `bpf_send_signal_task()`, the sender's `SI_QUEUE` for the others that
+    /// carry a payload.
+    pub(crate) fn sender_fields(self, sender: i32) -> (i32, i32) {
+        match self.bpf_scope() {
+            Some(_) => (libc::SI_KERNEL, 0),
+            None => (libc::SI_QUEUE, sender),
+        }
     }
 }
 

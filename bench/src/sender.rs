@@ -6,6 +6,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use signal_example_user::Device;
 
+use crate::bpf::{Scope, SignalProgram};
 use crate::floor::Floor;
 use crate::method::Method;
 use crate::os::os_result;
@@ -39,6 +40,8 @@ pub(crate) enum Sender {
     },
     /// A call that is refused: no signal.
     Floor(Floor),
+    /// A BPF program that signals the target.
+    Bpf(SignalProgram),
 }
 
 impl Sender {
@@ -77,6 +80,8 @@ impl Sender {
                 info: queue_siginfo(VALUE),
             },
             Method::Kill => Sender::Kill { pid: target },
+            Method::BpfThread => Sender::Bpf(SignalProgram::new(&[target], Scope::Thread)?),
+            Method::BpfProcess => Sender::Bpf(SignalProgram::new(&[target], Scope::Process)?),
             Method::Nosys | Method::Enotty | Method::Einval => {
                 Sender::Floor(Floor::new(method, files)?)
             }
@@ -135,6 +140,7 @@ impl Sender {
             // SAFETY: plain system call.
             Sender::Kill { pid } => os_result(unsafe { libc::kill(*pid, SIGNAL) }),
             Sender::Floor(floor) => return floor.call().map(|()| true),
+            Sender::Bpf(program) => program.run(value),
         };
         match result {
             Ok(()) => Ok(true),
