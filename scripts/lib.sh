@@ -4,7 +4,7 @@
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CACHE_DIR=${SIGNAL_EXAMPLE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/signal-example}
+CACHE_DIR=${SIGNAL_EXAMPLE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/signal-example}
 # The kernel series the project targets; the newest point release is taken.
 KERNEL_SERIES=7.3
 LLVM_SUFFIX=-19
