@@ -46,7 +46,7 @@ kbuild = kdir=$$($(RUST_KDIR)) && out=$(CURDIR)/$(2)/$$(cat "$$kdir/include/conf
 	mkdir -p "$$out" && $(MAKE) -C "$$kdir" M=$(CURDIR)/$(1) MO="$$out" $(LLVM_ARG) $(3)
 
 .PHONY: all module user fixtures setup kernel demo test test-systems host-test vm-test test-under-load check bench-program \
-	install install-header uninstall dkms-source dkms-install dkms-uninstall deb test-matrix test-arm64 setup-test bench bench-profile bench-module clean
+	install install-header uninstall dkms-source dkms-install dkms-uninstall deb test-autopkgtest test-matrix test-arm64 setup-test bench bench-profile bench-module clean
 
 all: module user fixtures
 
@@ -154,6 +154,12 @@ dkms-uninstall:
 deb: setup
 	scripts/debian/make-debs $(VERSION)
 
+# Debian's own tests of the packages (debian/tests/control) with Debian's autopkgtest: the DKMS
+# package's dkms-autopkgtest in the trixie root, receive-signal in Debian's 7.3 kernel booted on it
+# (tests/autopkgtest; part of `make test` too).
+test-autopkgtest: deb
+	tests/autopkgtest
+
 # Every Rust-enabled kernel in Debian's archive (trixie-backports, sid, experimental), built with
 # DKMS, booted, signalling: tests/kernel-matrix. Not part of `make test` (see docs/debian.md).
 test-matrix: setup fixtures
@@ -182,9 +188,11 @@ test: test-systems host-test vm-test
 
 # What `make test` boots, made side by side: the Debian roots mostly wait on the network and on
 # dpkg while the test kernel compiles. (Each is cached: the second time, this takes seconds. The
-# arm64 root comes after the trixie root, whose kernel version it takes.) Every job is waited for.
+# arm64 root comes after the trixie root, whose kernel version it takes; then the trees DKMS builds
+# against for the trixie root's kernels, which the Debian suites' overlays copy.) Every job is waited for.
 test-systems: setup
-	@{ scripts/debian/make-root trixie && scripts/debian/make-root trixie-arm64; } >/dev/null & trixie=$$!; \
+	@{ scripts/debian/make-root trixie && scripts/debian/make-root trixie-arm64 && \
+		scripts/debian/prepare-kdirs trixie; } >/dev/null & trixie=$$!; \
 	scripts/debian/make-root sid >/dev/null & sid=$$!; \
 	scripts/build-kernel >/dev/null; kernel=$$?; \
 	wait $$trixie; trixie=$$?; wait $$sid; sid=$$?; \
