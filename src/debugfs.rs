@@ -147,7 +147,8 @@ fn create_file<H: Handler>(
     // `FileOps::<H>::fops()` is a `'static` table that is sound for any file. Without debugfs'
     // removal protection, no operation may run on the file once it is removed: it is removed only
     // when this module is unloaded, which cannot happen while the file is open (its operations
-    // are owned by this module, so `open` takes a module reference that `release` drops).
+    // are owned by this module, so `open` takes a module reference, which the VFS drops in
+    // `__fput()` after the last close).
     let dentry = unsafe {
         bindings::debugfs_create_file_unsafe(
             name.as_char_ptr(),

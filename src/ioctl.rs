@@ -216,8 +216,9 @@ fn write_at<T: AsBytes>(addr: usize, value: &T) -> Result {
 /// `cond_resched()`, which the `kernel` crate does not bind: lets another task run if one should,
 /// where preemption does not already. As the C macro: the sleeping-in-atomic-context check, then
 /// `_cond_resched()`, which follows the kernel's preemption model, chosen at boot with
-/// `PREEMPT_DYNAMIC` (its static call, or its static key where the architecture has no static
-/// calls), `__cond_resched()` without preemption, nothing with full preemption.
+/// `PREEMPT_DYNAMIC` (its static call where the architecture selects `HAVE_PREEMPT_DYNAMIC_CALL`,
+/// x86; its static key where it selects `HAVE_PREEMPT_DYNAMIC_KEY`: arm64, riscv, loongarch,
+/// powerpc), `__cond_resched()` without preemption, nothing with full preemption.
 #[track_caller]
 fn cond_resched() {
     #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
@@ -240,7 +241,11 @@ fn cond_resched() {
     unsafe {
         kernel::bindings::__SCT__cond_resched()
     };
-    #[cfg(all(CONFIG_PREEMPT_DYNAMIC, CONFIG_HAVE_PREEMPT_DYNAMIC_KEY))]
+    #[cfg(all(
+        CONFIG_PREEMPT_DYNAMIC,
+        CONFIG_HAVE_PREEMPT_DYNAMIC_KEY,
+        not(CONFIG_HAVE_PREEMPT_DYNAMIC_CALL)
+    ))]
     // SAFETY: the task may sleep (above).
     unsafe {
         kernel::bindings::dynamic_cond_resched()
