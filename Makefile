@@ -223,6 +223,7 @@ bench: setup build/write-cost $(OLD_MODULE_SOURCE)
 		done; \
 	done
 	"$(VENV_DIR)/bin/python" bench/report $(BENCH_DIR) $(BENCH_KERNELS)
+	"$(VENV_DIR)/bin/python" bench/plot $(BENCH_DIR)
 
 # Where the time of the throughput benchmark and of the ioctl's self round trip goes, on Debian's kernel,
 # with its perf (see docs/benchmark.md).

@@ -1,7 +1,8 @@
 //! `bpf_send_signal_task()` (Linux 6.13), the kfunc by which a BPF program signals a task with a
 //! 64-bit value: a `BPF_PROG_TYPE_SYSCALL` program, assembled here, loaded with `bpf(2)` and run
 //! with `BPF_PROG_TEST_RUN` in the caller's context, looks each target up by PID
-//! (`bpf_task_from_pid()`, in the initial PID namespace) and sends it `SIGNAL` with the value
+//! (`bpf_task_from_vpid()`, in the caller's PID namespace, as every other method does) and sends
+//! it `SIGNAL` with the value
 //! (`si_code` `SI_KERNEL`, sender 0). One run signals every target of the program: a fan-out.
 //! Needs a kernel with BPF and BTF (`CONFIG_BPF_SYSCALL`, `CONFIG_DEBUG_INFO_BTF`), and
 //! `CAP_BPF`.
@@ -139,7 +140,7 @@ impl SignalProgram {
         })?;
         let mut ids = [0; 3];
         for (id, name) in ids.iter_mut().zip([
-            "bpf_task_from_pid",
+            "bpf_task_from_vpid",
             "bpf_send_signal_task",
             "bpf_task_release",
         ]) {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use signal_example_user::{device, uapi::Entry, Device};
 
-use crate::bpf::{Scope, SignalProgram};
+use crate::bpf::SignalProgram;
 use crate::method::Method;
 use crate::os::{block_signal, check, fork_child, signal_pending, thread_cpu_ns, Children};
 use crate::output::{json_lines, summarise, FanoutSummary, Figure};
@@ -40,6 +40,9 @@ impl FanOut {
                 "fanout: {method:?} carries no payload of the sender's"
             )));
         }
+        if let Some(scope) = method.bpf_scope() {
+            return Ok(FanOut::Bpf(SignalProgram::new(targets, scope)?));
+        }
         Ok(match method {
             Method::Many => FanOut::Many {
                 device: files.open_device()?,
@@ -48,8 +51,6 @@ impl FanOut {
                     .map(|&pid| device::entry(pid, Some(SIGNAL as u32), Some(VALUE)))
                     .collect(),
             },
-            Method::BpfThread => FanOut::Bpf(SignalProgram::new(targets, Scope::Thread)?),
-            Method::BpfProcess => FanOut::Bpf(SignalProgram::new(targets, Scope::Process)?),
             _ => FanOut::Each(
                 targets
                     .iter()

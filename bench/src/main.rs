@@ -1,6 +1,8 @@
 //! `signal-bench`: measures how fast a write to `signalconfpid` (the debugfs file or the device),
 //! or the device's `SIGNALCONF_QUEUE` ioctl, becomes a delivered signal, side by side with
-//! `sigqueue(3)`, `pidfd_send_signal(2)` and `kill(2)`. Run by `make bench` inside
+//! `sigqueue(3)`, `pidfd_send_signal(2)`, `rt_tgsigqueueinfo(2)`, `kill(2)` and the BPF kfunc
+//! `bpf_send_signal_task()`, and the floors (an empty system call, a refused ioctl, a refused
+//! write). Run by `make bench` inside
 //! the test VM; each run prints one JSON object per method (and figure) on stdout, one a line.
 //!
 //! * `self`: a process signals itself; its `SA_SIGINFO` handler must have run once per signal

@@ -6,7 +6,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use signal_example_user::Device;
 
-use crate::bpf::{Scope, SignalProgram};
+use crate::bpf::SignalProgram;
 use crate::floor::Floor;
 use crate::method::Method;
 use crate::os::os_result;
@@ -46,7 +46,12 @@ pub(crate) enum Sender {
 
 impl Sender {
     pub(crate) fn new(method: Method, files: &Files, target: i32) -> io::Result<Self> {
+        if let Some(scope) = method.bpf_scope() {
+            return Ok(Sender::Bpf(SignalProgram::new(&[target], scope)?));
+        }
         Ok(match method {
+            // (Answered above; here for the match to be exhaustive.)
+            Method::BpfThread | Method::BpfProcess => unreachable!("a BPF method has a scope"),
             Method::Debugfs | Method::Device => Sender::Write {
                 file: OpenOptions::new()
                     .write(true)
@@ -80,8 +85,6 @@ impl Sender {
                 info: queue_siginfo(VALUE),
             },
             Method::Kill => Sender::Kill { pid: target },
-            Method::BpfThread => Sender::Bpf(SignalProgram::new(&[target], Scope::Thread)?),
-            Method::BpfProcess => Sender::Bpf(SignalProgram::new(&[target], Scope::Process)?),
             Method::Nosys | Method::Enotty | Method::Einval => {
                 Sender::Floor(Floor::new(method, files)?)
             }
