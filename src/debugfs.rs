@@ -142,13 +142,13 @@ fn create_file<H: Handler>(
     name: &CStr,
     parent: *mut bindings::dentry,
 ) -> Result<*mut bindings::dentry> {
+    // Without debugfs' removal protection, no operation may run on the file once it is removed:
+    // it is removed only when this module is unloaded, which cannot happen while the file is open
+    // (its operations are owned by this module, so `open` takes a module reference, which the VFS
+    // drops in `__fput()` after the last close).
     // SAFETY: `name` is NUL-terminated; `parent` is NULL or a live directory of ours (the
     // `Entry` invariant); the file needs no private data (handlers use no per-file state);
-    // `FileOps::<H>::fops()` is a `'static` table that is sound for any file. Without debugfs'
-    // removal protection, no operation may run on the file once it is removed: it is removed only
-    // when this module is unloaded, which cannot happen while the file is open (its operations
-    // are owned by this module, so `open` takes a module reference, which the VFS drops in
-    // `__fput()` after the last close).
+    // `FileOps::<H>::fops()` is a `'static` table that is sound for any file; removal: above.
     let dentry = unsafe {
         bindings::debugfs_create_file_unsafe(
             name.as_char_ptr(),
