@@ -46,7 +46,7 @@ kbuild = kdir=$$($(RUST_KDIR)) && out=$(CURDIR)/$(2)/$$(cat "$$kdir/include/conf
 	mkdir -p "$$out" && $(MAKE) -C "$$kdir" M=$(CURDIR)/$(1) MO="$$out" $(LLVM_ARG) $(3)
 
 .PHONY: all module user fixtures setup kernel demo test test-systems host-test vm-test test-under-load check bench-program \
-	install install-header uninstall dkms-source dkms-install dkms-uninstall deb test-autopkgtest test-matrix test-arm64 setup-test bench bench-profile bench-module clean
+	install install-header uninstall dkms-source dkms-install dkms-uninstall deb test-autopkgtest test-matrix test-arm64 test-arm64-dkms test-piuparts setup-test bench bench-profile bench-module clean
 
 all: module user fixtures
 
@@ -169,6 +169,16 @@ test-matrix: setup fixtures
 # and the fixtures cross-built on this host, booted under qemu-system-aarch64 (scripts/vm-run).
 test-arm64: setup
 	tests/run-suites --vm-only debian-7.3-arm64
+
+# Debian's piuparts on the packages (install, remove, purge in a fresh trixie chroot): tests/piuparts.
+# Not part of `make test` (see docs/debian.md).
+test-piuparts: deb
+	tests/piuparts
+
+# The DKMS package built natively in Debian's arm64 kernel under TCG, once: tests/arm64-dkms-native.
+# Not part of `make test` (it takes longer than its budget; see docs/debian.md).
+test-arm64-dkms: deb
+	tests/arm64-dkms-native
 
 setup:
 	scripts/setup-host
