@@ -16,6 +16,9 @@ VNG=$VENV_DIR/bin/vng
 log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
 die() { printf '[%s] error: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }
 
+# The project's version: dkms.conf's PACKAGE_VERSION, the one line that holds it.
+package_version() { sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$REPO_ROOT/dkms.conf"; }
+
 # Runs a long command with its output in LOG, printing a progress line every
 # 30 s so that a user (or CI) never stares at silence. On failure the tail of
 # the log is shown.
