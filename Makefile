@@ -263,6 +263,7 @@ check: setup
 	rustfmt --edition 2021 --config-path $(RUSTFMT_CONFIG) --check $(MODULE_SOURCES)
 	tests/check-links README.md docs/*.md
 	tests/bindgen-empty-aligned
+	tests/check-keeps-exit-trap
 	for crate in user bench; do (cd $$crate && $(CARGO) fmt --check && \
 		$(CARGO) clippy --locked --all-targets -- -D warnings) || exit 1; done
 

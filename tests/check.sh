@@ -18,7 +18,10 @@ check() {
 	progress=$!
 	"$@" >"$output" 2>&1
 	status=$?
-	kill "$progress"
+	# SIGKILL, not SIGTERM: until bash has reset the traps in the forked child, a SIGTERM makes it
+	# run the suite's EXIT trap (seen: tests/vm-run-hosts's scratch removed after a check that took
+	# a millisecond, on a loaded CI host).
+	kill -KILL "$progress"
 	wait "$progress" 2>/dev/null
 	ktap_time $((SECONDS - start))
 	if [ $status = 0 ]; then
