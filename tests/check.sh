@@ -20,7 +20,7 @@ check() {
 	status=$?
 	# SIGKILL, not SIGTERM: until bash has reset the traps in the forked child, a SIGTERM makes it
 	# run the suite's EXIT trap (seen: tests/vm-run-hosts's scratch removed after a check that took
-	# a millisecond, on a loaded CI host).
+	# a millisecond).
 	kill -KILL "$progress"
 	wait "$progress" 2>/dev/null
 	ktap_time $((SECONDS - start))
@@ -34,7 +34,7 @@ check() {
 
 # check_progress NAME OUTPUT: while a check runs, a diagnostic line every CHECK_PROGRESS seconds
 # (default 60) with its output's last line, so that a long case never leaves the suite silent.
-# (Its sleep has no descriptor of the suite's: killed mid-sleep, it holds no pipe open.)
+# (Its sleep has no descriptor of the suite's: orphaned mid-sleep, it holds no pipe open.)
 check_progress() {
 	local start=$SECONDS last
 	while sleep "${CHECK_PROGRESS:-60}" </dev/null >/dev/null 2>&1; do
