@@ -213,7 +213,7 @@ test-systems: setup
 host-test:
 	cd user && $(CARGO) test --locked
 
-# The prepare-kdir failure tests and the VM suite on every kernel of VM_KERNELS, one closing line.
+# tests/run-suites: the system tests and the VM suite on every kernel of VM_KERNELS, one closing line.
 vm-test:
 	tests/run-suites $(VM_KERNELS)
 
