@@ -10,7 +10,8 @@
  *           load; it is set back to 0 (off) after it.
  *   unload  unloads signal_example (delete_module(2)): `unloaded` or the errno's name.
  * One process for all the loads of a case: under KASAN and TCG, starting a program cost more than
- * a load that fails. Exit status 0 at the end of stdin, 2 if the tool itself failed.
+ * a load that fails. Exit status 0 at the end of stdin, 2 if the tool itself failed (a read
+ * error, a command it does not know or one too long).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +21,18 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+/* The errno's name (ENOMEM, ...), or its number if it has none. */
+static const char *errno_name(int err)
+{
+	static char number[16];
+	const char *name = strerrorname_np(err);
+
+	if (name)
+		return name;
+	snprintf(number, sizeof(number), "errno %d", err);
+	return number;
+}
 
 /* Writes `count` to fail-nth; 0 or -1 with errno. */
 static int set_fail_nth(int fail_nth, const char *count)
@@ -47,10 +60,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	while (fgets(command, sizeof(command), stdin)) {
+		if (!strchr(command, '\n')) {
+			fprintf(stderr, "a command line longer than %zu bytes, or without its newline\n",
+				sizeof(command) - 2);
+			return 2;
+		}
 		command[strcspn(command, "\n")] = '\0';
 		if (!strcmp(command, "unload")) {
 			rc = syscall(SYS_delete_module, "signal_example", O_NONBLOCK);
-			printf("%s\n", rc == 0 ? "unloaded" : strerrorname_np(errno));
+			printf("%s\n", rc == 0 ? "unloaded" : errno_name(errno));
 		} else if (atoi(command) > 0) {
 			if (set_fail_nth(fail_nth, command)) {
 				perror("write fail-nth");
@@ -64,13 +82,17 @@ int main(int argc, char **argv)
 				perror("fail-nth");
 				return 2;
 			}
-			printf("%s %s\n", rc == 0 ? "loaded" : strerrorname_np(err),
+			printf("%s %s\n", rc == 0 ? "loaded" : errno_name(err),
 			       atoi(left) == 0 ? "injected" : "not-reached");
 		} else {
 			fprintf(stderr, "unknown command: %s\n", command);
 			return 2;
 		}
 		fflush(stdout);
+	}
+	if (ferror(stdin)) {
+		perror("stdin");
+		return 2;
 	}
 	return 0;
 }
