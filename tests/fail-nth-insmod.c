@@ -44,7 +44,7 @@ static int set_fail_nth(int fail_nth, const char *count)
 
 int main(int argc, char **argv)
 {
-	char command[32], left[16];
+	char command[32], left[16], *end;
 	int module, fail_nth;
 	long rc;
 	int err;
@@ -60,12 +60,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	while (fgets(command, sizeof(command), stdin)) {
-		if (!strchr(command, '\n')) {
+		end = strchr(command, '\n');
+		if (!end) {
 			fprintf(stderr, "a command line longer than %zu bytes, or without its newline\n",
 				sizeof(command) - 2);
 			return 2;
 		}
-		command[strcspn(command, "\n")] = '\0';
+		*end = '\0';
 		if (!strcmp(command, "unload")) {
 			rc = syscall(SYS_delete_module, "signal_example", O_NONBLOCK);
 			printf("%s\n", rc == 0 ? "unloaded" : errno_name(errno));
