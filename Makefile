@@ -80,7 +80,7 @@ bench-program:
 # the arm64 guest's with CC=aarch64-linux-gnu-gcc-14 LDFLAGS=-static FIXTURES_DIR=build/fixtures-arm64.)
 FIXTURES_DIR ?= build
 DOC_EXAMPLES = $(FIXTURES_DIR)/doc-examples/readme-1 $(FIXTURES_DIR)/doc-examples/man-1
-FIXTURE_PROGRAMS = $(addprefix $(FIXTURES_DIR)/,fail-nth-insmod load-cycles thread-target)
+FIXTURE_PROGRAMS = $(addprefix $(FIXTURES_DIR)/,fail-nth-insmod load-cycles thread-target write-lines)
 $(FIXTURES_DIR)/thread-target: signal_example.h
 $(FIXTURES_DIR)/thread-target: CFLAGS_EXTRA = -pthread
 fixtures: $(FIXTURES_DIR)/seed-receiver $(FIXTURES_DIR)/seed-receiver-device $(FIXTURE_PROGRAMS) $(DOC_EXAMPLES)

@@ -87,31 +87,12 @@ write_command() {
 	printf '%s\n' "$1" | write_commands "${2:-$CONFPID}"
 }
 
-# write_commands FILE: write_command for each line of stdin in turn, in one process (a Python
-# start costs seconds under TCG): one result per line, in order.
+# write_commands FILE: write_command for each line of stdin in turn, in one process (tests/write-lines.c:
+# a program's start costs seconds under TCG): one result per line, in order.
 write_commands() {
 	local drop=()
 	[ -z "${WITHOUT_CAP_KILL:-}" ] || drop=(setpriv --bounding-set=-kill --inh-caps=-kill --)
-	"${drop[@]}" python3 -c '
-import errno, os, sys
-if os.environ.get("WITHOUT_CAP_KILL"):
-    with open("/proc/self/status") as status:
-        effective = next(int(line.split()[1], 16) for line in status if line.startswith("CapEff:"))
-    if effective & (1 << 5):  # CAP_KILL
-        print("NO_DROP")
-        sys.exit()
-for line in sys.stdin:
-    data = line.rstrip("\n").encode("latin-1").decode("unicode_escape").encode("latin-1")
-    try:
-        fd = os.open(sys.argv[1], os.O_WRONLY)
-        try:
-            n = os.write(fd, data)
-        finally:
-            os.close(fd)
-        print("OK" if n == len(data) else f"SHORT {n}", flush=True)
-    except OSError as e:
-        print(errno.errorcode.get(e.errno, str(e.errno)), flush=True)
-' "$1"
+	"${drop[@]}" "$FIXTURES/write-lines" "$1"
 }
 
 # Kernel log lines that mean the kernel found a bug.

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * write-lines FILE: for each line of stdin, in order, opens FILE for writing, writes the line's
+ * bytes (without its newline) in one write(2), closes FILE and prints the outcome on a line of its
+ * own: OK, SHORT N (N bytes written of more), or the errno's name (ESRCH, EINVAL, ...). The line
+ * may spell bytes as printf(1) does: \\, \n, \r, \t, \0 and \NNN (octal, up to 3 digits), \xHH
+ * (two hex digits); any other backslash is an error (exit status 2), not a guess.
+ *
+ * With WITHOUT_CAP_KILL set in the environment, the caller meant to drop CAP_KILL (setpriv): if the
+ * process still has it in its effective set, it prints NO_DROP and writes nothing.
+ *
+ * One process writes every line: under emulation (TCG) a program's start is what costs, and the
+ * tests/vm-tests cases send up to dozens of commands each.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CAP_KILL 5
+
+/* Is CAP_KILL in this process's effective set (CapEff in /proc/self/status)? */
+static int has_cap_kill(void)
+{
+	FILE *status = fopen("/proc/self/status", "r");
+	unsigned long long effective = ~0ULL;
+	char line[256];
+
+	if (!status) {
+		perror("write-lines: /proc/self/status");
+		exit(2);
+	}
+	while (fgets(line, sizeof(line), status))
+		if (sscanf(line, "CapEff: %llx", &effective) == 1)
+			break;
+	fclose(status);
+	return (effective >> CAP_KILL) & 1;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Prints the name of errno `err`, or its number if it has none. */
+static void print_errno(int err)
+{
+	const char *name = strerrorname_np(err);
+
+	if (name)
+		puts(name);
+	else
+		printf("%d\n", err);
+}
+
+/* Decodes the escapes of `line` (`length` bytes) in place; returns the decoded length, or -1. */
+static ssize_t unescape(char *line, size_t length)
+{
+	size_t in = 0, out = 0;
+
+	while (in < length) {
+		char c = line[in++];
+		int value, digits, high, low;
+
+		if (c != '\\') {
+			line[out++] = c;
+			continue;
+		}
+		if (in == length)
+			return -1;
+		c = line[in++];
+		switch (c) {
+		case '\\': line[out++] = '\\'; break;
+		case 'n': line[out++] = '\n'; break;
+		case 'r': line[out++] = '\r'; break;
+		case 't': line[out++] = '\t'; break;
+		case 'x':
+			if (length - in < 2 || (high = hex_digit(line[in])) < 0 ||
+			    (low = hex_digit(line[in + 1])) < 0)
+				return -1;
+			line[out++] = (char)(high << 4 | low);
+			in += 2;
+			break;
+		default:
+			if (c < '0' || c > '7')
+				return -1;
+			value = c - '0';
+			for (digits = 1; digits < 3 && in < length && line[in] >= '0' && line[in] <= '7'; digits++)
+				value = value * 8 + (line[in++] - '0');
+			line[out++] = (char)value;
+		}
+	}
+	return (ssize_t)out;
+}
+
+int main(int argc, char **argv)
+{
+	char *line = NULL;
+	size_t capacity = 0;
+	ssize_t length;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: write-lines FILE <lines\n");
+		return 2;
+	}
+	if (getenv("WITHOUT_CAP_KILL") && has_cap_kill()) {
+		puts("NO_DROP");
+		return 0;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((length = getline(&line, &capacity, stdin)) >= 0) {
+		ssize_t size, written;
+		int fd;
+
+		if (length > 0 && line[length - 1] == '\n')
+			length--;
+		size = unescape(line, (size_t)length);
+		if (size < 0) {
+			fprintf(stderr, "write-lines: an escape that is not \\\\, \\n, \\r, \\t, \\NNN or \\xHH in: %.*s\n",
+				(int)length, line);
+			return 2;
+		}
+		fd = open(argv[1], O_WRONLY | O_CLOEXEC);
+		if (fd < 0) {
+			print_errno(errno);
+			continue;
+		}
+		written = write(fd, line, (size_t)size);
+		if (written < 0)
+			print_errno(errno);
+		else if (written == size)
+			puts("OK");
+		else
+			printf("SHORT %zd\n", written);
+		close(fd);
+	}
+	free(line);
+	return 0;
+}
