@@ -224,13 +224,14 @@ test-under-load: test-systems
 	tests/under-load tests/run-suites --vm-only $(UNDER_LOAD_KERNELS)
 
 # Benchmark (see README): on each kernel of BENCH_KERNELS, every module measured in each of
-# BENCH_BOOTS boots; then one table, JSON and a plot for all of them.
+# BENCH_BOOTS boots; then one table, JSON and a plot for all of them. (Each module is loaded with
+# insmod: nothing is installed through DKMS.)
 bench: setup build/write-cost $(OLD_MODULE_SOURCE)
 	@for kernel in $(BENCH_KERNELS); do \
 		rm -rf $(BENCH_DIR)/$$kernel; \
 		for boot in $$(seq $(BENCH_BOOTS)); do \
 			echo "[bench] $$kernel: boot $$boot of $(BENCH_BOOTS)" >&2; \
-			VM_KERNEL=$$kernel VM_BUILD=bench-module scripts/vm-run \
+			VM_KERNEL=$$kernel VM_BUILD=bench-module VM_INSTALL=none scripts/vm-run \
 				bench/run-in-vm $(BENCH_DIR)/$$kernel/boot-$$boot $(BENCH_ROUNDS) $(BENCH_SIZE) || exit 1; \
 		done; \
 	done
@@ -240,7 +241,7 @@ bench: setup build/write-cost $(OLD_MODULE_SOURCE)
 # Where the time of the throughput benchmark and of the ioctl's self round trip goes, on Debian's kernel,
 # with its perf (see docs/benchmark.md).
 bench-profile: setup
-	VM_KERNEL=debian-7.3 scripts/vm-run bench/profile-in-vm build/bench-profile
+	VM_KERNEL=debian-7.3 VM_INSTALL=none scripts/vm-run bench/profile-in-vm build/bench-profile
 
 # The benchmark's two other modules, built for the booted kernel: the seed's C module, ported to
 # 7.3, as its baseline (into build/seed-module/), and this module as it was before kill(2)'s
