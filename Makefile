@@ -76,7 +76,8 @@ bench-program:
 # The VM suite's C programs, into FIXTURES_DIR: the seed's C receiver, compiled as the seed wrote it
 # (compatibility test) and for the device, a loader that makes the N-th allocation of a module
 # load fail (fault injection), a load/write/unload loop (the leak test), which thread a signal
-# reaches (thread-target), and the documentation's C examples. (scripts/debian/cross-build makes
+# reaches (thread-target), a writer of one command per line (write-lines), and the documentation's
+# C examples. (scripts/debian/cross-build makes
 # the arm64 guest's with CC=aarch64-linux-gnu-gcc-14 LDFLAGS=-static FIXTURES_DIR=build/fixtures-arm64.)
 FIXTURES_DIR ?= build
 DOC_EXAMPLES = $(FIXTURES_DIR)/doc-examples/readme-1 $(FIXTURES_DIR)/doc-examples/man-1

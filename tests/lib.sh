@@ -87,8 +87,9 @@ write_command() {
 	printf '%s\n' "$1" | write_commands "${2:-$CONFPID}"
 }
 
-# write_commands FILE: write_command for each line of stdin in turn, in one process (tests/write-lines.c:
-# a program's start costs seconds under TCG): one result per line, in order.
+# write_commands FILE: write_command for each line of stdin in turn, in one process
+# (tests/write-lines.c; a Python start, what it replaced, costs seconds under TCG): one result per
+# line, in order.
 write_commands() {
 	local drop=()
 	[ -z "${WITHOUT_CAP_KILL:-}" ] || drop=(setpriv --bounding-set=-kill --inh-caps=-kill --)

@@ -4,9 +4,10 @@
  * bytes (without its newline) in one write(2), closes FILE and prints the outcome on a line of its
  * own: OK, SHORT N (N bytes written of more), or the errno's name (ESRCH, EINVAL, ...). The line
  * may spell bytes as printf(1) does: \\, \n, \r, \t, \0 and \NNN (octal, up to 3 digits), \xHH
- * (two hex digits); any other backslash is an error (exit status 2), not a guess.
+ * (two hex digits); any other backslash, or an octal value past one byte, is an error (exit
+ * status 2), not a guess.
  *
- * With WITHOUT_CAP_KILL set in the environment, the caller meant to drop CAP_KILL (setpriv): if the
+ * With WITHOUT_CAP_KILL set (not empty) in the environment, the caller meant to drop CAP_KILL (setpriv): if the
  * process still has it in its effective set, it prints NO_DROP and writes nothing.
  *
  * One process writes every line: under emulation (TCG) a program's start is what costs, and the
@@ -62,8 +63,11 @@ static void print_errno(int err)
 		printf("%d\n", err);
 }
 
-/* Decodes the escapes of `line` (`length` bytes) in place; returns the decoded length, or -1. */
-static ssize_t unescape(char *line, size_t length)
+/*
+ * Decodes the escapes of `line` (`length` bytes) into `bytes` (room for `length`); returns the
+ * decoded length, or -1 for an escape it does not know.
+ */
+static ssize_t unescape(const char *line, size_t length, char *bytes)
 {
 	size_t in = 0, out = 0;
 
@@ -72,22 +76,22 @@ static ssize_t unescape(char *line, size_t length)
 		int value, digits, high, low;
 
 		if (c != '\\') {
-			line[out++] = c;
+			bytes[out++] = c;
 			continue;
 		}
 		if (in == length)
 			return -1;
 		c = line[in++];
 		switch (c) {
-		case '\\': line[out++] = '\\'; break;
-		case 'n': line[out++] = '\n'; break;
-		case 'r': line[out++] = '\r'; break;
-		case 't': line[out++] = '\t'; break;
+		case '\\': bytes[out++] = '\\'; break;
+		case 'n': bytes[out++] = '\n'; break;
+		case 'r': bytes[out++] = '\r'; break;
+		case 't': bytes[out++] = '\t'; break;
 		case 'x':
 			if (length - in < 2 || (high = hex_digit(line[in])) < 0 ||
 			    (low = hex_digit(line[in + 1])) < 0)
 				return -1;
-			line[out++] = (char)(high << 4 | low);
+			bytes[out++] = (char)(high << 4 | low);
 			in += 2;
 			break;
 		default:
@@ -96,7 +100,10 @@ static ssize_t unescape(char *line, size_t length)
 			value = c - '0';
 			for (digits = 1; digits < 3 && in < length && line[in] >= '0' && line[in] <= '7'; digits++)
 				value = value * 8 + (line[in++] - '0');
-			line[out++] = (char)value;
+			/* (One byte: \400 and above are not.) */
+			if (value > 0377)
+				return -1;
+			bytes[out++] = (char)value;
 		}
 	}
 	return (ssize_t)out;
@@ -104,7 +111,8 @@ static ssize_t unescape(char *line, size_t length)
 
 int main(int argc, char **argv)
 {
-	char *line = NULL;
+	char *line = NULL, *bytes = NULL;
+	const char *without_cap_kill = getenv("WITHOUT_CAP_KILL");
 	size_t capacity = 0;
 	ssize_t length;
 
@@ -112,7 +120,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: write-lines FILE <lines\n");
 		return 2;
 	}
-	if (getenv("WITHOUT_CAP_KILL") && has_cap_kill()) {
+	if (without_cap_kill && *without_cap_kill && has_cap_kill()) {
 		puts("NO_DROP");
 		return 0;
 	}
@@ -123,9 +131,14 @@ int main(int argc, char **argv)
 
 		if (length > 0 && line[length - 1] == '\n')
 			length--;
-		size = unescape(line, (size_t)length);
+		bytes = realloc(bytes, (size_t)length + 1);
+		if (!bytes) {
+			perror("write-lines");
+			return 2;
+		}
+		size = unescape(line, (size_t)length, bytes);
 		if (size < 0) {
-			fprintf(stderr, "write-lines: an escape that is not \\\\, \\n, \\r, \\t, \\NNN or \\xHH in: %.*s\n",
+			fprintf(stderr, "write-lines: an escape other than \\\\, \\n, \\r, \\t, \\NNN (up to \\377) or \\xHH in: %.*s\n",
 				(int)length, line);
 			return 2;
 		}
@@ -134,7 +147,7 @@ int main(int argc, char **argv)
 			print_errno(errno);
 			continue;
 		}
-		written = write(fd, line, (size_t)size);
+		written = write(fd, bytes, (size_t)size);
 		if (written < 0)
 			print_errno(errno);
 		else if (written == size)
@@ -144,5 +157,6 @@ int main(int argc, char **argv)
 		close(fd);
 	}
 	free(line);
+	free(bytes);
 	return 0;
 }
