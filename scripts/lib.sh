@@ -102,20 +102,29 @@ ARM64_RUST_TARGET=aarch64-unknown-linux-gnu
 ARM64_PROGRAMS=$REPO_ROOT/build/user-trixie-arm64
 ARM64_FIXTURES=$REPO_ROOT/build/fixtures-arm64
 
-# cargo_target_in_root ROOT NAME: a cargo target directory for the builds made in the Debian root
-# ROOT (scripts/debian/in-root), in that root's cache, which in-root mounts at
-# /root/.cache/signal-example: kept across runs and checkouts, so that cargo rebuilds only what
-# changed (a clean checkout's builds took 30-50 s each under load, measured 2026-12-07). Each
-# checkout's path adds its own build of the project's crates, so a directory grown past 1 GiB is
-# emptied first. Prints the path as the root sees it.
-cargo_target_in_root() {
-	local cache=${SIGNAL_EXAMPLE_ROOT_CACHE:-$1.cache} dir=cargo-target/$2
+# Where the builds made in a Debian root (scripts/debian/in-root) put cargo's target directories,
+# ROOT_CARGO_TARGETS/NAME, as the root sees it: its cache, which in-root mounts at
+# /root/.cache/signal-example, kept across runs and checkouts, so that cargo rebuilds only what
+# changed (a clean checkout's builds took 30-50 s each under load, measured 2026-12-07).
+ROOT_CARGO_TARGETS=/root/.cache/signal-example/cargo-target
+# with_cargo_target ROOT NAME CMD [ARGS...]: runs CMD holding the lock of ROOT's target directory
+# NAME, so that no other build (another checkout's, another lane's) uses it, or changes what CMD
+# built, until CMD ends; each checkout's path adds its own build of the project's crates, so a
+# directory grown past 1 GiB is emptied first. Status: CMD's.
+with_cargo_target() {
+	local cache=${SIGNAL_EXAMPLE_ROOT_CACHE:-$1.cache} name=$2 lock status=0
 	[ "$cache" != none ] || cache=$1/root/.cache/signal-example
-	if [ -d "$cache/$dir" ] && [ "$(du -sm "$cache/$dir" | cut -f1)" -gt 1024 ]; then
-		log "emptying $cache/$dir: past 1 GiB"
-		rm -rf "${cache:?}/$dir"
+	shift 2
+	mkdir -p "$cache/cargo-target"
+	exec {lock}>"$cache/cargo-target/$name.lock"
+	flock "$lock"
+	if [ -d "$cache/cargo-target/$name" ] && [ "$(du -sm "$cache/cargo-target/$name" | cut -f1)" -gt 1024 ]; then
+		log "emptying $cache/cargo-target/$name: past 1 GiB"
+		rm -rf "${cache:?}/cargo-target/$name"
 	fi
-	echo "/root/.cache/signal-example/$dir"
+	"$@" || status=$?
+	exec {lock}>&-
+	return "$status"
 }
 
 # trixie_arm64_kernel TRIXIE_ROOT: "RELEASE VERSION" of the arm64 flavour of the trixie root's
