@@ -7,8 +7,9 @@
  * (two hex digits); any other backslash, or an octal value past one byte, is an error (exit
  * status 2), not a guess.
  *
- * With WITHOUT_CAP_KILL set (not empty) in the environment, the caller meant to drop CAP_KILL (setpriv): if the
- * process still has it in its effective set, it prints NO_DROP and writes nothing.
+ * With WITHOUT_CAP_KILL set (not empty) in the environment, the caller meant to drop CAP_KILL
+ * (setpriv): if the process still has it in its effective set, it prints NO_DROP and writes
+ * nothing.
  *
  * One process writes every line: under emulation (TCG) a program's start is what costs, and the
  * tests/vm-tests cases send up to dozens of commands each.
@@ -113,7 +114,7 @@ int main(int argc, char **argv)
 {
 	char *line = NULL, *bytes = NULL;
 	const char *without_cap_kill = getenv("WITHOUT_CAP_KILL");
-	size_t capacity = 0;
+	size_t capacity = 0, bytes_capacity = 0;
 	ssize_t length;
 
 	if (argc != 2) {
@@ -131,14 +132,18 @@ int main(int argc, char **argv)
 
 		if (length > 0 && line[length - 1] == '\n')
 			length--;
-		bytes = realloc(bytes, (size_t)length + 1);
-		if (!bytes) {
-			perror("write-lines");
-			return 2;
+		if (capacity > bytes_capacity) {
+			bytes = realloc(bytes, capacity);
+			if (!bytes) {
+				perror("write-lines");
+				return 2;
+			}
+			bytes_capacity = capacity;
 		}
 		size = unescape(line, (size_t)length, bytes);
 		if (size < 0) {
-			fprintf(stderr, "write-lines: an escape other than \\\\, \\n, \\r, \\t, \\NNN (up to \\377) or \\xHH in: %.*s\n",
+			fprintf(stderr,
+				"write-lines: an escape other than \\\\, \\n, \\r, \\t, \\NNN (up to \\377) or \\xHH in: %.*s\n",
 				(int)length, line);
 			return 2;
 		}
