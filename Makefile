@@ -76,12 +76,12 @@ bench-program:
 # The VM suite's C programs, into FIXTURES_DIR: the seed's C receiver, compiled as the seed wrote it
 # (compatibility test) and for the device, a loader that makes the N-th allocation of a module
 # load fail (fault injection), a load/write/unload loop (the leak test), which thread a signal
-# reaches (thread-target), a writer of one command per line (write-lines), and the documentation's
-# C examples. (scripts/debian/cross-build makes
+# reaches (thread-target), a writer of one command per line (write-lines), a process that blocks
+# signal 44 (signal-blocker), and the documentation's C examples. (scripts/debian/cross-build makes
 # the arm64 guest's with CC=aarch64-linux-gnu-gcc-14 LDFLAGS=-static FIXTURES_DIR=build/fixtures-arm64.)
 FIXTURES_DIR ?= build
 DOC_EXAMPLES = $(FIXTURES_DIR)/doc-examples/readme-1 $(FIXTURES_DIR)/doc-examples/man-1
-FIXTURE_PROGRAMS = $(addprefix $(FIXTURES_DIR)/,fail-nth-insmod load-cycles thread-target write-lines)
+FIXTURE_PROGRAMS = $(addprefix $(FIXTURES_DIR)/,fail-nth-insmod load-cycles signal-blocker thread-target write-lines)
 $(FIXTURES_DIR)/thread-target: signal_example.h
 $(FIXTURES_DIR)/thread-target: CFLAGS_EXTRA = -pthread
 fixtures: $(FIXTURES_DIR)/seed-receiver $(FIXTURES_DIR)/seed-receiver-device $(FIXTURE_PROGRAMS) $(DOC_EXAMPLES)
