@@ -83,6 +83,7 @@ FIXTURES_DIR ?= build
 DOC_EXAMPLES = $(FIXTURES_DIR)/doc-examples/readme-1 $(FIXTURES_DIR)/doc-examples/man-1
 FIXTURE_PROGRAMS = $(addprefix $(FIXTURES_DIR)/,fail-nth-insmod load-cycles signal-blocker thread-target write-lines)
 $(FIXTURES_DIR)/thread-target: signal_example.h
+$(addprefix $(FIXTURES_DIR)/,fail-nth-insmod load-cycles write-lines): tests/errno-name.h
 $(FIXTURES_DIR)/thread-target: CFLAGS_EXTRA = -pthread
 fixtures: $(FIXTURES_DIR)/seed-receiver $(FIXTURES_DIR)/seed-receiver-device $(FIXTURE_PROGRAMS) $(DOC_EXAMPLES)
 

@@ -21,18 +21,8 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "errno-name.h"
 
-/* The errno's name (ENOMEM, ...), or its number if it has none. */
-static const char *errno_name(int err)
-{
-	static char number[16];
-	const char *name = strerrorname_np(err);
-
-	if (name)
-		return name;
-	snprintf(number, sizeof(number), "errno %d", err);
-	return number;
-}
 
 /* Writes `count` to fail-nth; 0 or -1 with errno. */
 static int set_fail_nth(int fail_nth, const char *count)

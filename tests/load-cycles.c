@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "errno-name.h"
 
 #define CONFPID "/sys/kernel/debug/signalconfpid"
 #define STATS "/sys/kernel/debug/signal_example/stats"
@@ -49,22 +50,22 @@ int main(int argc, char **argv)
 	snprintf(target, sizeof(target), "%s\n", argv[3]);
 	for (int i = 1; i <= cycles; i++) {
 		if (syscall(SYS_finit_module, module, "", 0) != 0) {
-			fprintf(stderr, "cycle %d: load: %s\n", i, strerrorname_np(errno));
+			fprintf(stderr, "cycle %d: load: %s\n", i, errno_name(errno));
 			return 1;
 		}
 		if ((err = send_command("2147483647\n")) != ESRCH || (err = send_command("x")) != EINVAL ||
 		    (err = send_command(target)) != 0) {
-			fprintf(stderr, "cycle %d: write: %s\n", i, err ? strerrorname_np(err) : "no error");
+			fprintf(stderr, "cycle %d: write: %s\n", i, err ? errno_name(err) : "no error");
 			return 1;
 		}
 		fd = open(STATS, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || read(fd, stats, sizeof(stats)) <= 0) {
-			fprintf(stderr, "cycle %d: %s: %s\n", i, STATS, strerrorname_np(errno));
+			fprintf(stderr, "cycle %d: %s: %s\n", i, STATS, errno_name(errno));
 			return 1;
 		}
 		close(fd);
 		if (syscall(SYS_delete_module, "signal_example", O_NONBLOCK) != 0) {
-			fprintf(stderr, "cycle %d: unload: %s\n", i, strerrorname_np(errno));
+			fprintf(stderr, "cycle %d: unload: %s\n", i, errno_name(errno));
 			return 1;
 		}
 	}

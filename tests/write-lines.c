@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "errno-name.h"
 
 #define CAP_KILL 5
 
@@ -51,17 +52,6 @@ static int hex_digit(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
-}
-
-/* Prints the name of errno `err`, or its number if it has none. */
-static void print_errno(int err)
-{
-	const char *name = strerrorname_np(err);
-
-	if (name)
-		puts(name);
-	else
-		printf("%d\n", err);
 }
 
 /*
@@ -149,12 +139,12 @@ int main(int argc, char **argv)
 		}
 		fd = open(argv[1], O_WRONLY | O_CLOEXEC);
 		if (fd < 0) {
-			print_errno(errno);
+			puts(errno_name(errno));
 			continue;
 		}
 		written = write(fd, bytes, (size_t)size);
 		if (written < 0)
-			print_errno(errno);
+			puts(errno_name(errno));
 		else if (written == size)
 			puts("OK");
 		else
