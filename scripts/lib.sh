@@ -102,6 +102,12 @@ ARM64_RUST_TARGET=aarch64-unknown-linux-gnu
 ARM64_PROGRAMS=$REPO_ROOT/build/user-trixie-arm64
 ARM64_FIXTURES=$REPO_ROOT/build/fixtures-arm64
 
+# root_cache ROOT: the host's directory that scripts/debian/in-root mounts as the Debian root
+# ROOT's caches: SIGNAL_EXAMPLE_ROOT_CACHE, else ROOT.cache; "none" when it mounts none.
+root_cache() {
+	echo "${SIGNAL_EXAMPLE_ROOT_CACHE:-$1.cache}"
+}
+
 # Where the builds made in a Debian root (scripts/debian/in-root) put cargo's target directories,
 # ROOT_CARGO_TARGETS/NAME, as the root sees it: its cache, which in-root mounts at
 # /root/.cache/signal-example, kept across runs and checkouts, so that cargo rebuilds only what
@@ -112,7 +118,8 @@ ROOT_CARGO_TARGETS=/root/.cache/signal-example/cargo-target
 # built, until CMD ends; each checkout's path adds its own build of the project's crates, so a
 # directory grown past 1 GiB is emptied first. Status: CMD's.
 with_cargo_target() {
-	local cache=${SIGNAL_EXAMPLE_ROOT_CACHE:-$1.cache} name=$2 lock status=0
+	local cache name=$2 lock status=0
+	cache=$(root_cache "$1")
 	[ "$cache" != none ] || cache=$1/root/.cache/signal-example
 	shift 2
 	mkdir -p "$cache/cargo-target"
