@@ -23,7 +23,6 @@
 #include <unistd.h>
 #include "errno-name.h"
 
-
 /* Writes `count` to fail-nth; 0 or -1 with errno. */
 static int set_fail_nth(int fail_nth, const char *count)
 {

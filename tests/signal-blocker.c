@@ -6,6 +6,7 @@
  * gets EAGAIN. (A C program, not a Python line: a Python start costs seconds in the test kernel
  * under TCG.) Exit status 1 if blocking or printing failed.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -19,7 +20,7 @@ int main(void)
 	sigemptyset(&blocked);
 	sigaddset(&blocked, SIGNAL);
 	if (sigprocmask(SIG_BLOCK, &blocked, NULL)) {
-		perror("sigprocmask");
+		perror("signal-blocker: sigprocmask");
 		return 1;
 	}
 	if (puts("ready") == EOF || fflush(stdout)) {
